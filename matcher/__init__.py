@@ -1,0 +1,1 @@
+"""matcher: investor-startup matchmaking schedules, solved with CP-SAT."""

@@ -1,0 +1,96 @@
+"""Reading and writing the project's JSON files, with messages that name the culprit."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from matcher.event import Event
+from matcher.schedule import Schedule
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class BadFile(Exception):
+    """A file that cannot be read, is not JSON, or breaks the format (exit code 2)."""
+
+
+def _where(data: Any, loc: tuple) -> str:
+    """A readable location such as `startups[3] (st-04).min_meetings`, using ids where known."""
+    parts, node = [], data
+    for key in loc:
+        if isinstance(key, int):
+            ident = node[key].get("id") if isinstance(node, list) and key < len(node) and \
+                isinstance(node[key], dict) else None
+            parts[-1] += f"[{key}]" + (f" ({ident})" if isinstance(ident, str) else "")
+        else:
+            parts.append(str(key))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts)
+
+
+def describe(error: ValidationError, data: Any) -> str:
+    """Every problem of a validation error, one per line, located by ids."""
+    lines = []
+    for e in error.errors():
+        message = e["msg"].removeprefix("Value error, ")
+        where = _where(data, e["loc"])
+        lines.append(f"{where}: {message}" if where else message)
+    return "\n".join(lines)
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file; BadFile names the file, line and column of a syntax error."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise BadFile(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise BadFile(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise BadFile(f"{path} line {e.lineno} column {e.colno}: not valid JSON: {e.msg}") from None
+
+
+def parse(model: type[M], data: Any, source: str) -> M:
+    """Validate data as a model; BadFile lists every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise BadFile(f"{source} is not a valid {model.__name__.lower()} file:\n"
+                      f"{describe(e, data)}") from None
+
+
+def load_event(path: str | Path) -> Event:
+    """Read and validate an event file."""
+    return parse(Event, read_json(path), str(path))
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    """Read and validate a schedule file."""
+    return parse(Schedule, read_json(path), str(path))
+
+
+def write_json(path: str | Path, content: BaseModel | dict) -> None:
+    """Write JSON atomically: the old file stays whole until the new one is complete."""
+    path = Path(path)
+    text = content.model_dump_json(indent=2) if isinstance(content, BaseModel) else \
+        json.dumps(content, indent=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
