@@ -88,9 +88,7 @@ def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks
             if lits:
                 busy[t] = model.new_bool_var(f"busy[{p},{t}]")
                 model.add(sum(lits) == busy[t])
-        active = model.new_bool_var(f"active[{p}]")
-        model.add_max_equality(active, list(busy.values()) or [0])
-        breaks.append(count_breaks(model, busy, p, len(inst.slot_ids), active))
+        breaks.append(count_breaks(model, busy, p, len(inst.slot_ids)))
     score = sum(inst.scores[pair] * lit for pair, lit in v.m.items())
     weight = len(inst.participants) * len(inst.slot_ids) + 1 if with_breaks else 1
     model.maximize(weight * score - sum(breaks))

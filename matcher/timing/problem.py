@@ -1,0 +1,84 @@
+"""The timing engine's input and output: meetings to place in slots, and the placement found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class TimingMeeting(BaseModel):
+    """A meeting to place: its two participants and the slots it may take."""
+
+    model_config = ConfigDict(frozen=True)
+
+    a: int = Field(ge=0, description="Index of one participant.")
+    b: int = Field(ge=0, description="Index of the other participant.")
+    slots: tuple[int, ...] = Field(description="Allowed 0-based slots, ascending.")
+
+
+class TimingProblem(BaseModel):
+    """Meetings to place in slots 0..slots-1, at most `capacity` per slot, a participant in at
+    most one meeting per slot, precedences kept, with fewest breaks; the break counts of any two
+    participants with meetings differ by at most `fairness` when it is set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participants: tuple[str, ...] = Field(description="Participant names, for readable models.")
+    slots: int = Field(ge=1)
+    capacity: int = Field(ge=0, description="At most this many meetings per slot.")
+    meetings: tuple[TimingMeeting, ...]
+    precedences: tuple[tuple[int, int], ...] = Field(
+        default=(), description="(earlier, later) meeting indices: earlier ends before later.")
+    fairness: int | None = Field(default=None, ge=0)
+    hint: tuple[int, ...] | None = Field(default=None, description="A slot per meeting to try.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TimingProblem:
+        n = len(self.participants)
+        for k, m in enumerate(self.meetings):
+            if m.a >= n or m.b >= n or m.a == m.b:
+                raise ValueError(f"meeting {k} joins participants {m.a} and {m.b}: out of range "
+                                 "or the same")
+            if any(not 0 <= t < self.slots for t in m.slots):
+                raise ValueError(f"meeting {k} allows a slot outside 0..{self.slots - 1}")
+        for before, after in self.precedences:
+            if not (0 <= before < len(self.meetings) and 0 <= after < len(self.meetings)):
+                raise ValueError(f"precedence ({before}, {after}) names a meeting out of range")
+        if self.hint is not None and len(self.hint) != len(self.meetings):
+            raise ValueError(f"the hint has {len(self.hint)} slots for {len(self.meetings)} "
+                             "meetings")
+        return self
+
+    def meetings_of(self) -> list[list[int]]:
+        """Per participant, the indices of its meetings."""
+        mine: list[list[int]] = [[] for _ in self.participants]
+        for k, m in enumerate(self.meetings):
+            mine[m.a].append(k)
+            mine[m.b].append(k)
+        return mine
+
+    def sides(self, k: int) -> Iterator[int]:
+        """The two participants of meeting k."""
+        yield self.meetings[k].a
+        yield self.meetings[k].b
+
+
+class TimingResult(BaseModel):
+    """The placement found: a slot per meeting, the breaks and a proven lower bound on them."""
+
+    status: Literal["optimal", "feasible", "infeasible", "unknown"]
+    slots: tuple[int, ...] = ()
+    breaks: int = 0
+    bound: int = 0
+    seconds: float = 0.0
+
+
+def breaks_of(problem: TimingProblem, slots: tuple[int, ...]) -> list[int]:
+    """Per participant, the breaks of a placement: groups of idle slots between meetings."""
+    out = []
+    for mine in problem.meetings_of():
+        busy = sorted({slots[k] for k in mine})
+        out.append(sum(1 for s, t in zip(busy, busy[1:], strict=False) if t > s + 1))
+    return out

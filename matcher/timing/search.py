@@ -1,0 +1,228 @@
+"""The solve strategy of the timing engine: two searches in parallel, one core each.
+
+- `improve`: CP-SAT minimising the breaks with its core-based search (the MaxSAT approach that
+  the paper found best), starting from the greedy placement as a hint.
+- `climb`: the same model with the breaks capped at the best proven lower bound, as a pure
+  satisfaction problem; when CP-SAT proves it infeasible the bound rises by one and it tries
+  again. Capped low, every break literal is fixed false, which propagates far more than an
+  objective does: it finds zero-break timetables at once and proves small bounds fast.
+
+Both run CP-SAT's SAT search without LP (measured much faster here). They share the best
+placement and the best bound; the first to close the gap stops the other.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from matcher.cpsat import Progress, ProgressCallback, new_solver
+from matcher.timing.bounds import participant_lower_bounds
+from matcher.timing.greedy import first_placement
+from matcher.timing.model import TimingModel
+from matcher.timing.problem import TimingProblem, TimingResult, breaks_of
+
+
+class Race:
+    """What the two searches share: the best placement, the best bound, and when to stop."""
+
+    def __init__(self, problem: TimingProblem, time_limit: float,
+                 on_progress: ProgressCallback | None,
+                 should_stop: Callable[[], bool] | None) -> None:
+        self.problem = problem
+        self.start = time.monotonic()
+        self.end = self.start + time_limit
+        self.on_progress, self.should_stop = on_progress, should_stop
+        self.lock = threading.Lock()
+        self.best: tuple[int, ...] | None = None
+        self.breaks = 0
+        self.bound = 0
+        self.infeasible = False
+        self.solvers: set[cp_model.CpSolver] = set()
+        self.climbing: tuple[cp_model.CpSolver, int] | None = None  # climb's solver and budget
+
+    def left(self) -> float:
+        """Seconds left."""
+        return self.end - time.monotonic()
+
+    def closed(self) -> bool:
+        """Whether the best placement is proven optimal (or none exists), or we are asked to stop."""
+        return (self.infeasible or (self.best is not None and self.breaks <= self.bound)
+                or (self.should_stop is not None and self.should_stop()))
+
+    def offer(self, slots: tuple[int, ...]) -> None:
+        """A placement found: keep it if it is fair and has fewer breaks."""
+        each = [b for b, mine in zip(breaks_of(self.problem, slots), self.problem.meetings_of(),
+                                     strict=True) if mine]
+        if self.problem.fairness is not None and max(each) - min(each) > self.problem.fairness:
+            return
+        breaks = sum(each)
+        with self.lock:
+            if self.best is not None and breaks >= self.breaks:
+                return
+            self.best, self.breaks = slots, breaks
+        self.report()
+
+    def raise_bound(self, bound: int) -> None:
+        """A proven lower bound on the breaks."""
+        with self.lock:
+            if bound <= self.bound:
+                return
+            self.bound = bound
+            if self.climbing and self.climbing[1] < bound:
+                self.climbing[0].stop_search()  # climb proves what is known: start it higher
+        self.report()
+
+    def report(self) -> None:
+        """Tell the caller; stop both searches once the race is over."""
+        if self.on_progress and self.best is not None:
+            self.on_progress(Progress("timing", self.breaks, self.bound,
+                                      time.monotonic() - self.start))
+        if self.closed():
+            for solver in list(self.solvers):
+                solver.stop_search()
+
+    def run(self, model: cp_model.CpModel, solver: cp_model.CpSolver,
+            callback: cp_model.CpSolverSolutionCallback | None = None) -> cp_model.CpSolverStatus:
+        """Solve, stoppable by the other search."""
+        with self.lock:
+            if self.closed():
+                return cp_model.UNKNOWN
+            self.solvers.add(solver)
+        try:
+            return solver.solve(model, callback)
+        finally:
+            with self.lock:
+                self.solvers.discard(solver)
+
+    def result(self) -> TimingResult:
+        """The outcome as the engine reports it."""
+        seconds = time.monotonic() - self.start
+        if self.infeasible:
+            return TimingResult(status="infeasible", seconds=seconds)
+        if self.best is None:
+            return TimingResult(status="unknown", bound=self.bound, seconds=seconds)
+        return TimingResult(status="optimal" if self.breaks <= self.bound else "feasible",
+                            slots=self.best, breaks=self.breaks,
+                            bound=min(self.bound, self.breaks), seconds=seconds)
+
+
+def sat_solver(time_limit: float, workers: int = 1) -> cp_model.CpSolver:
+    """CP-SAT set for this model: its SAT search without the LP relaxation."""
+    solver = new_solver(time_limit, workers)
+    solver.parameters.linearization_level = 0
+    return solver
+
+
+class Improver(cp_model.CpSolverSolutionCallback):
+    """Passes each improving placement of `improve` to the race."""
+
+    def __init__(self, race: Race, timing: TimingModel) -> None:
+        super().__init__()
+        self.race, self.timing = race, timing
+
+    def on_solution_callback(self) -> None:
+        self.race.offer(tuple(next(t for t, lit in lits.items() if self.boolean_value(lit))
+                              for lits in self.timing.place))
+
+
+def improve(race: Race, timing: TimingModel, workers: int) -> None:
+    """Minimise the breaks with the core-based search, from the hint."""
+    solver = sat_solver(race.left(), workers)
+    solver.parameters.optimize_with_core = True
+    solver.best_bound_callback = lambda bound: race.raise_bound(round(bound))
+    code = race.run(timing.model, solver, Improver(race, timing))
+    if code == cp_model.INFEASIBLE:
+        race.infeasible = True
+    elif code == cp_model.OPTIMAL:
+        race.raise_bound(round(solver.objective_value))
+    race.report()
+
+
+def polish(race: Race, timing: TimingModel) -> None:
+    """Improve the best placement from above: all of CP-SAT's searches and its large
+    neighbourhood search, interleaved in one thread."""
+    if race.best is not None:
+        timing.model.clear_hints()
+        for k, t in enumerate(race.best):
+            for slot, lit in timing.place[k].items():
+                timing.model.add_hint(lit, slot == t)
+    solver = new_solver(race.left(), 1)
+    solver.parameters.interleave_search = True
+    code = race.run(timing.model, solver, Improver(race, timing))
+    if code == cp_model.OPTIMAL:
+        race.raise_bound(round(solver.objective_value))
+
+
+def climb(race: Race, problem: TimingProblem, lower: list[int],
+          hint: list[int | None] | None, step: float) -> None:
+    """Look for a placement within the best bound; each proof that none exists raises it.
+    A step that takes longer than `step` seconds hands the rest of the time to `polish`."""
+    while not race.closed() and race.left() > 0:
+        budget = race.bound
+        timing = TimingModel(problem, lower, hint, budget=budget)
+        solver = sat_solver(min(step, race.left()))
+        race.climbing = (solver, budget)
+        code = race.run(timing.model, solver)
+        race.climbing = None
+        if code == cp_model.OPTIMAL:
+            race.offer(timing.extract(solver))
+        elif code == cp_model.INFEASIBLE and budget >= len(timing.gaps):
+            race.infeasible = True  # even with every break allowed
+            race.report()
+        elif code == cp_model.INFEASIBLE:
+            race.raise_bound(budget + 1)
+        elif race.bound == budget:
+            break  # out of time, or stopped because the race is over
+    if not race.closed() and race.left() > 0:
+        polish(race, TimingModel(problem, lower, hint))
+
+
+def complete(race: Race, problem: TimingProblem, hint: list[int | None],
+             workers: int) -> list[int | None]:
+    """Any placement of every meeting, near the partial one given, in at most a third of the
+    time: the greedy sometimes leaves a few meetings out when the tables are all taken."""
+    timing = TimingModel(problem, hint=hint, breaks=False)
+    solver = new_solver(race.left() / 3, workers)
+    code = race.run(timing.model, solver)
+    if code == cp_model.INFEASIBLE:
+        race.infeasible = True
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(timing.extract(solver))
+    return hint
+
+
+def solve_timing(problem: TimingProblem, time_limit: float, workers: int = 2,
+                 on_progress: ProgressCallback | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> TimingResult:
+    """Place the meetings with fewest breaks within the time limit."""
+    race = Race(problem, time_limit, on_progress, should_stop)
+    if not problem.meetings:
+        race.best = ()
+        return race.result()
+    if any(not m.slots for m in problem.meetings):
+        race.infeasible = True
+        return race.result()
+    lower = participant_lower_bounds(problem)
+    race.raise_bound(sum(lower))
+    hint = list(problem.hint) if problem.hint else first_placement(problem)
+    if None in hint:
+        hint = complete(race, problem, hint, workers)
+        if race.infeasible:
+            return race.result()
+    if None not in hint:
+        race.offer(tuple(t for t in hint if t is not None))
+    timing = TimingModel(problem, lower, hint)
+    searches = [threading.Thread(target=improve, args=(race, timing, max(1, workers - 1)))]
+    if workers > 1:
+        # a climb step that takes a quarter of the time is unlikely to end soon
+        step = time_limit / 4
+        searches.append(threading.Thread(target=climb, args=(race, problem, lower, hint, step)))
+    for search in searches:
+        search.start()
+    for search in searches:
+        search.join()
+    return race.result()
