@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from matcher import b2b
 from matcher.check import violations
 from matcher.event import Event
 from matcher.files import BadFile, load_event, load_schedule, write_json
@@ -66,7 +67,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Benchmark the solver against the naive time-indexed model."""
+    """Benchmark the solver against the naive time-indexed model (or the B2B benchmark)."""
+    if args.suite == "b2b":
+        return b2b.run_bench(args)
     from matcher.bench import run_bench
 
     return run_bench(args)
@@ -98,7 +101,28 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated: michk, brokerage, large")
     p.add_argument("--seeds", type=int, default=1, help="events per size (default 1)")
     p.set_defaults(run=cmd_bench)
+    add_b2b(sub, p)
     return top
+
+
+def add_b2b(sub: argparse._SubParsersAction, bench: argparse.ArgumentParser) -> None:
+    """`matcher b2b FILE.dzn` and `matcher bench b2b DIR`: the B2B benchmark (see matcher.b2b)."""
+    p = sub.add_parser("b2b", help="solve a B2B meeting scheduling instance (.dzn)")
+    p.add_argument("file", metavar="FILE.dzn")
+    p.add_argument("--fairness", type=int, default=2, metavar="D",
+                   help="break counts differ by at most D (default 2)")
+    p.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
+                   help="default 30")
+    p.add_argument("--out", metavar="RESULT.json", help="write the result here")
+    p.set_defaults(run=b2b.cmd_b2b)
+    bench.add_argument("suite", nargs="?", choices=["b2b"],
+                       help="b2b: solve every .dzn of DIR instead")
+    bench.add_argument("directory", nargs="?", metavar="DIR", help="with b2b: the .dzn files")
+    bench.add_argument("--pattern", default="*.dzn", help="with b2b: which files (default *.dzn)")
+    bench.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
+                       help="with b2b: per instance (default 30)")
+    bench.add_argument("--fairness", type=int, default=2, metavar="D",
+                       help="with b2b: fairness (default 2)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
