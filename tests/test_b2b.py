@@ -1,0 +1,141 @@
+"""`matcher b2b`: each rule on a hand-written instance, brute force on tiny ones, the command."""
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from matcher.b2b import breaks_per_participant, solve_b2b, violations
+from matcher.cli import main
+from matcher.dzn import B2BInstance, B2BMeeting, read_dzn
+
+HERE = Path(__file__).parent / "b2b"
+
+
+def solve(name: str, fairness: int | None = 2):
+    inst = read_dzn(HERE / f"{name}.dzn")
+    result = solve_b2b(inst, fairness, time_limit=10)
+    assert result is not None
+    if result.status != "infeasible":
+        assert violations(inst, result.slots, fairness) == []
+    return result
+
+
+def test_sessions_keep_morning_and_afternoon_meetings_apart():
+    result = solve("sessions")
+    assert (result.status, result.breaks, result.slots) == ("optimal", 0, (2, 3))
+
+
+def test_a_forbidden_slot_forces_a_break():
+    result = solve("forbidden")
+    assert (result.status, result.breaks, sorted(result.slots)) == ("optimal", 1, [1, 3])
+
+
+def test_fixed_meetings_stay_in_their_slots():
+    result = solve("fixed")
+    assert (result.status, result.breaks, result.bound) == ("optimal", 2, 2)
+    assert (result.slots[0], result.slots[2]) == (1, 4)
+
+
+def test_precedences_order_meetings():
+    assert solve("precedences").slots == (2, 1)
+
+
+def test_capacity_spreads_meetings_over_slots():
+    result = solve("capacity")
+    assert (result.status, sorted(result.slots)) == ("optimal", [1, 2])
+
+
+def test_too_few_tables_is_infeasible():
+    assert solve("crowded").status == "infeasible"
+
+
+def test_fairness_bound():
+    assert solve("fairness", fairness=0).status == "infeasible"
+    result = solve("fairness", fairness=1)
+    assert (result.status, result.breaks) == ("optimal", 1)
+
+
+def test_violations_name_the_broken_rule():
+    assert violations(read_dzn(HERE / "sessions.dzn"), (2, 3)) == []
+    assert "meeting 1 is in slot 3, outside its session" in violations(
+        read_dzn(HERE / "sessions.dzn"), (3, 4))[0]
+    assert "participant 1 has meetings 1 and 2 in slot 1" in violations(
+        read_dzn(HERE / "forbidden.dzn"), (1, 1))
+    assert "slot 1 holds 2 meetings for 1 tables" in violations(
+        read_dzn(HERE / "capacity.dzn"), (1, 1))
+
+
+def test_violations_of_precedence_and_fairness():
+    assert "meeting 2 must come before meeting 1" in violations(
+        read_dzn(HERE / "precedences.dzn"), (1, 2))
+    unfair = violations(read_dzn(HERE / "fairness.dzn"), (1, 3, 1), fairness=0)
+    assert "break counts range from 0 to 1, more than 0 apart" in unfair
+
+
+def tiny(seed: int) -> tuple[B2BInstance, int]:
+    """A random instance small enough to enumerate, with every kind of rule, and a fairness."""
+    rng = random.Random(seed)
+    participants, slots = rng.randint(3, 5), rng.randint(3, 5)
+    every_pair = list(itertools.combinations(range(1, participants + 1), 2))
+    pairs = rng.sample(every_pair, min(len(every_pair), rng.randint(3, 6)))
+    meetings = [B2BMeeting(a=a, b=b, session=rng.choice((1, 2, 3, 3, 3))) for a, b in pairs]
+    forbidden = [frozenset(t for t in range(1, slots + 1) if rng.random() < 0.05)
+                 for _ in range(participants)]
+    fixed = [rng.randint(1, slots) if rng.random() < 0.05 else 0 for _ in meetings]
+    precedences = [frozenset(j + 1 for j in range(len(meetings)) if j != k and rng.random() < 0.03)
+                   for k in range(len(meetings))]
+    inst = B2BInstance(participants=participants, tables=rng.randint(2, 3), slots=slots,
+                       morning=rng.randint(1, slots - 1), meetings=meetings, forbidden=forbidden,
+                       fixed=fixed, precedences=precedences)
+    return inst, rng.choice((0, 1, 2))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_engine_matches_brute_force(seed):
+    inst, fairness = tiny(seed)
+    every = itertools.product(range(1, inst.slots + 1), repeat=len(inst.meetings))
+    costs = [sum(breaks_per_participant(inst, slots).values()) for slots in every
+             if not violations(inst, slots, fairness)]
+    result = solve_b2b(inst, fairness, time_limit=10)
+    assert result is not None
+    if not costs:
+        assert result.status == "infeasible"
+    else:
+        assert (result.status, result.breaks, result.bound) == ("optimal", min(costs), min(costs))
+        assert violations(inst, result.slots, fairness) == []
+
+
+def test_command_writes_the_result(tmp_path, capsys):
+    out = tmp_path / "result.json"
+    assert main(["b2b", str(HERE / "forbidden.dzn"), "--out", str(out)]) == 0
+    assert "status optimal\nbreaks 1\nbound 1" in capsys.readouterr().out
+    result = json.loads(out.read_text())
+    assert (result["status"], result["breaks"], sorted(result["slots"])) == ("optimal", 1, [1, 3])
+
+
+def test_command_exits_3_when_infeasible_and_still_writes(tmp_path):
+    out = tmp_path / "result.json"
+    assert main(["b2b", str(HERE / "fairness.dzn"), "--fairness", "0", "--out", str(out)]) == 3
+    assert json.loads(out.read_text())["status"] == "infeasible"
+
+
+def test_command_exits_2_on_a_malformed_file_and_writes_nothing(tmp_path, capsys):
+    bad, out = tmp_path / "bad.dzn", tmp_path / "result.json"
+    bad.write_text("nBusiness = 3;\nnMeetings = 1;\nnTables = 1;\nnTotalSlots = 2;\n"
+                   "nMorningSlots = 1;\nrequested = [| 1, 4, 3 |];\n")
+    assert main(["b2b", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "line 6: meeting 1 names participant 4, but nBusiness is 3" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_bench_prints_a_row_per_instance(capsys):
+    assert main(["bench", "b2b", str(HERE), "--time-limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "| forbidden | 1 | optimal | ? |" in out
+    assert "| crowded | infeasible | infeasible | ? |" in out
+    assert "7 of 7 proven" in out

@@ -1,0 +1,85 @@
+"""The timing engine on its own: the greedy first placement, the bounds, generated events."""
+
+import random
+from collections import Counter
+
+import pytest
+
+from matcher.generate import SIZES, generate
+from matcher.instance import Instance
+from matcher.pairing import choose_pairs
+from matcher.solver import timing_problem
+from matcher.timing import TimingMeeting, TimingProblem, solve_timing
+from matcher.timing.bounds import fewest_breaks_alone
+from matcher.timing.greedy import first_placement
+from matcher.timing.problem import breaks_of
+
+
+def assert_valid(problem: TimingProblem, slots) -> None:
+    """Every meeting in an allowed slot, nobody twice in a slot, no slot over capacity."""
+    placed = [t for t in slots if t is not None]
+    assert max(Counter(placed).values(), default=0) <= problem.capacity
+    seen = set()
+    for k, t in enumerate(slots):
+        if t is None:
+            continue
+        assert t in problem.meetings[k].slots
+        for p in problem.sides(k):
+            assert (p, t) not in seen
+            seen.add((p, t))
+
+
+def full_event(seed: int) -> TimingProblem:
+    """A bipartite event whose meetings fill every table of every slot."""
+    rng = random.Random(seed)
+    slots, capacity = 6, 5
+    left, right = 8, 8
+    meetings, load = [], Counter()
+    while len(meetings) < slots * capacity:
+        a, b = rng.randrange(left), left + rng.randrange(right)
+        if load[a] < slots and load[b] < slots:
+            load.update((a, b))
+            meetings.append(TimingMeeting(a=a, b=b, slots=tuple(range(slots))))
+    return TimingProblem(participants=tuple(f"p{n}" for n in range(left + right)), slots=slots,
+                         capacity=capacity, meetings=tuple(meetings))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_greedy_placement_keeps_the_rules(seed):
+    problem = full_event(seed)
+    assert_valid(problem, first_placement(problem))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_engine_places_a_full_event(seed):
+    problem = full_event(seed)
+    result = solve_timing(problem, time_limit=10)
+    assert result.status in ("optimal", "feasible")
+    assert_valid(problem, result.slots)
+    assert result.breaks == sum(breaks_of(problem, result.slots)) >= result.bound
+
+
+def test_one_participant_alone():
+    assert fewest_breaks_alone([(0, 1, 2)] * 3, 3) == 0
+    assert fewest_breaks_alone([(0, 2), (0, 2)], 3) == 1
+    assert fewest_breaks_alone([(0,), (2,), (4,)], 5) == 2
+
+
+def test_precedence_and_hint_are_kept():
+    problem = TimingProblem(
+        participants=("a", "b", "c"), slots=3, capacity=1,
+        meetings=(TimingMeeting(a=0, b=1, slots=(0, 1, 2)), TimingMeeting(a=0, b=2, slots=(0, 1, 2))),
+        precedences=((1, 0),), hint=(2, 1))
+    result = solve_timing(problem, time_limit=5)
+    assert result.status == "optimal"
+    assert result.slots[1] < result.slots[0]
+    assert result.breaks == 0
+
+
+def test_generated_michk_event_is_timed_without_breaks():
+    inst = Instance(generate(SIZES["michk"], 0))
+    problem = timing_problem(inst, choose_pairs(inst, 10).pairs)
+    result = solve_timing(problem, time_limit=10)
+    assert result.status == "optimal"
+    assert_valid(problem, result.slots)
+    assert result.breaks == sum(breaks_of(problem, result.slots))
