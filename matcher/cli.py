@@ -72,6 +72,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
+def cmd_create_organiser(args: argparse.Namespace) -> int:
+    """Create an organiser account of the web app (its database from DATABASE_URL)."""
+    from web.commands import create_organiser_command
+
+    return create_organiser_command(args.email, args.password_stdin)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="matcher", description=__doc__.splitlines()[0])
@@ -98,6 +105,12 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated: michk, brokerage, large")
     p.add_argument("--seeds", type=int, default=1, help="events per size (default 1)")
     p.set_defaults(run=cmd_bench)
+
+    p = sub.add_parser("create-organiser", help="create an organiser account of the web app")
+    p.add_argument("email", metavar="EMAIL")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input instead of asking twice")
+    p.set_defaults(run=cmd_create_organiser)
     return top
 
 

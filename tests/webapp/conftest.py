@@ -1,0 +1,135 @@
+"""Fixtures of the web tests: an app on a throwaway database, its client and CLI runner, an
+organiser who can log in, and small generated events."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from matcher.event import Event
+from matcher.generate import Size, generate
+from web import create_app
+from web.auth import create_organiser, new_api_token
+from web.config import TestConfig
+from web.db import engine, new_session
+from web.models import EventRow, SolveJob
+from web.schema import upgrade
+from web.store import add_event
+
+TINY = Size("tiny", 4, 8, 6, 4)
+PASSWORD = "organiser-password"
+EMAIL = "org@example.com"
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
+# Storage tests run on each of these (PostgreSQL only when TEST_DATABASE_URL is set).
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES else [])
+
+
+def tiny_event(seed: int = 1) -> Event:
+    """A small generated event that solves in well under a second."""
+    return generate(TINY, seed=seed)
+
+
+def fresh_postgres(url: str) -> str:
+    """The test PostgreSQL database, emptied."""
+    from web.config import database_url
+
+    url = database_url(url)
+    with create_engine(url).begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    return url
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite in a temporary file, or (parametrized) the PostgreSQL of TEST_DATABASE_URL."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return fresh_postgres(POSTGRES)  # type: ignore[arg-type]
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Flask]:
+    """An app with its schema created by the migrations."""
+    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    app = create_app(settings | {"DATABASE_URL": db_url})
+    upgrade(engine(app))
+    yield app
+    app.extensions["solver"].pool.shutdown(wait=True, cancel_futures=True)
+    engine(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner of the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def organiser(app: Flask) -> str:
+    """An organiser account; its API token."""
+    with new_session(app) as session:
+        account = create_organiser(session, EMAIL, PASSWORD)
+        return new_api_token(session, account)
+
+
+class AuthActions:
+    """Log the test client in and out."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str = EMAIL, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient, organiser: str) -> AuthActions:
+    """Log-in helper (the organiser exists)."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def event_id(app: Flask) -> int:
+    """A stored tiny event, no timetable yet."""
+    with new_session(app) as session:
+        row = add_event(session, tiny_event())
+        session.commit()
+        return row.id
+
+
+def wait_for_job(app: Flask, job_id: int, timeout: float = 30.0) -> SolveJob:
+    """The job once it has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with new_session(app) as session:
+            job = session.get(SolveJob, job_id)
+            if job is not None and job.status not in ("queued", "running"):
+                return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+
+
+def event_row(app: Flask, event_id: int) -> EventRow:
+    """A fresh copy of a stored event, participants loaded."""
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        assert row is not None
+        _ = row.participants
+        return row

@@ -1,0 +1,162 @@
+"""Generation outside the request: a worker thread runs `matcher.solver.solve` for a job row and
+writes its progress to that row; the result becomes a new schedule version.
+
+Nothing is written to a schedule until the solver has finished, and then only a new version is
+added: a crash or a second generation never touches an existing (or published) version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import Session
+
+from matcher.cpsat import Progress
+from matcher.event import Event
+from matcher.pairing import Infeasible
+from matcher.solver import solve
+from web.db import engine, new_session
+from web.models import EventRow, SolveJob, now
+from web.store import add_version, event_of, problems_of
+
+log = logging.getLogger(__name__)
+ACTIVE = ("queued", "running")
+PROGRESS_EVERY = 0.25  # seconds between progress writes; the page polls once a second
+
+
+class Worker:
+    """One solver thread per app process: jobs queue up and run one after the other, so the two
+    cores are not split between concurrent solves."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matcher-solver")
+
+    def submit(self, job_id: int) -> None:
+        """Run a job when the thread is free."""
+        self.pool.submit(run_job, self.app, job_id)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the worker and mark jobs left unfinished by a previous process as interrupted."""
+    app.extensions["solver"] = Worker(app)
+    if not inspect(engine(app)).has_table(SolveJob.__tablename__):
+        return  # no schema yet: `init-db` is about to create it
+    with new_session(app) as session:
+        session.execute(update(SolveJob).where(SolveJob.status.in_(ACTIVE)).values(
+            status="failed", message="interrupted: the server stopped before it finished",
+            finished_at=now()))
+        session.commit()
+
+
+def active_job(session: Session, event_id: int) -> SolveJob | None:
+    """The event's queued or running job, if any."""
+    return session.scalars(select(SolveJob).where(SolveJob.event_id == event_id,
+                                                  SolveJob.status.in_(ACTIVE))).first()
+
+
+def start(app: Flask, session: Session, row: EventRow, time_limit: float) -> tuple[SolveJob, bool]:
+    """Queue a generation for an event, unless one is already queued or running (then that one,
+    and False). The caller has checked that the event is valid (`problems_of`)."""
+    running = active_job(session, row.id)
+    if running is not None:
+        return running, False
+    job = SolveJob(event_id=row.id, time_limit=time_limit)
+    session.add(job)
+    session.commit()
+    app.extensions["solver"].submit(job.id)
+    return job, True
+
+
+def request_stop(session: Session, job: SolveJob) -> None:
+    """Ask the solver to stop and keep the best timetable found so far."""
+    if job.active:
+        job.stop_requested = True
+        session.commit()
+
+
+class Reporting:
+    """The solver's progress callback and stop check, both writing to or reading the job row."""
+
+    def __init__(self, app: Flask, job_id: int) -> None:
+        self.app, self.job_id = app, job_id
+        self.start = time.monotonic()
+        self.last_write = self.last_read = 0.0
+        self.stop = False
+
+    def _write(self, **values: object) -> None:
+        with new_session(self.app) as session:
+            session.execute(update(SolveJob).where(SolveJob.id == self.job_id).values(**values))
+            session.commit()
+
+    def on_progress(self, p: Progress) -> None:
+        """Record the stage's best objective and bound (the score and its bound while pairing)."""
+        elapsed = time.monotonic() - self.start
+        if elapsed - self.last_write < PROGRESS_EVERY:
+            return
+        self.last_write = elapsed
+        values: dict[str, object] = {"stage": p.stage, "elapsed": round(elapsed, 2)}
+        if p.stage == "pairs":
+            values |= {"objective": p.objective, "bound": p.bound}
+        self._write(**values)
+
+    def should_stop(self) -> bool:
+        """Whether the organiser pressed stop (read from the row at most every PROGRESS_EVERY)."""
+        elapsed = time.monotonic() - self.start
+        if not self.stop and elapsed - self.last_read >= PROGRESS_EVERY:
+            self.last_read = elapsed
+            with new_session(self.app) as session:
+                self.stop = bool(session.scalar(select(SolveJob.stop_requested)
+                                                .where(SolveJob.id == self.job_id)))
+        return self.stop
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Solve a queued job's event and store the result as a new version (the worker's entry)."""
+    with new_session(app) as session:
+        job = session.get(SolveJob, job_id)
+        if job is None or job.status != "queued":
+            return
+        if job.stop_requested:
+            job.status, job.message, job.finished_at = "stopped", "stopped before it started", now()
+            session.commit()
+            return
+        row = session.get(EventRow, job.event_id)
+        problems = problems_of(row)  # type: ignore[arg-type]
+        if problems:  # the event was changed after the job was queued
+            job.status, job.finished_at = "failed", now()
+            job.message = "the event is not valid: " + "; ".join(problems)
+            session.commit()
+            return
+        event: Event = event_of(row)  # type: ignore[arg-type]
+        job.status = "running"
+        session.commit()
+        reporting = Reporting(app, job_id)
+        try:
+            schedule = solve(event, job.time_limit, app.config["SOLVE_WORKERS"],
+                             reporting.on_progress, reporting.should_stop)
+        except (Infeasible, TimeoutError) as e:
+            finish(session, job_id, "failed", str(e))
+            return
+        except Exception:
+            log.exception("solve job %s failed", job_id)
+            finish(session, job_id, "failed", "the solver failed unexpectedly; see the server log")
+            return
+        stopped = reporting.should_stop()
+        note = f"generated in {schedule.seconds:.1f} s" + (", stopped early" if stopped else "")
+        version = add_version(session, event_id=job.event_id, schedule=schedule, event=event,
+                              origin="generated", note=note)
+        finish(session, job_id, "stopped" if stopped else "done", note, version.id,
+               objective=schedule.score, bound=schedule.bound, elapsed=schedule.seconds)
+
+
+def finish(session: Session, job_id: int, status: str, message: str,
+           version_id: int | None = None, **values: object) -> None:
+    """Close a job with its outcome."""
+    session.execute(update(SolveJob).where(SolveJob.id == job_id).values(
+        status=status, message=message, version_id=version_id, finished_at=now(), **values))
+    session.commit()

@@ -1,0 +1,47 @@
+"""Meeting slots from an event's day, sessions, meeting length and changeover, and back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+Session = tuple[time, time]
+
+
+def make_slots(day: date, sessions: list[Session], minutes: int, changeover: int,
+               ) -> list[dict[str, str]]:
+    """Consecutive slots of `minutes` with `changeover` between them, inside each session;
+    the gaps between sessions are the breaks. Ids run s01, s02, ... through the day."""
+    slots: list[dict[str, str]] = []
+    for first, last in sessions:
+        start, end = datetime.combine(day, first), datetime.combine(day, last)
+        while start + timedelta(minutes=minutes) <= end:
+            finish = start + timedelta(minutes=minutes)
+            slots.append({"id": f"s{len(slots) + 1:02d}",
+                          "start": start.isoformat(timespec="minutes"),
+                          "end": finish.isoformat(timespec="minutes")})
+            start = finish + timedelta(minutes=changeover)
+    return slots
+
+
+def settings_of(slots: list[dict[str, Any]]) -> dict[str, Any]:
+    """Day, meeting length, changeover and sessions that describe given slots (an imported event's):
+    a new session starts wherever the gap is longer than the first changeover."""
+    times = [(datetime.fromisoformat(str(s["start"])), datetime.fromisoformat(str(s["end"])))
+             for s in slots]
+    minutes = int((times[0][1] - times[0][0]).total_seconds() // 60)
+    gaps = [int((b[0] - a[1]).total_seconds() // 60) for a, b in zip(times, times[1:], strict=False)]
+    changeover = gaps[0] if gaps else 5
+    sessions = [[times[0][0], times[0][1]]]
+    for (start, end), gap in zip(times[1:], gaps, strict=True):
+        if gap > changeover:
+            sessions.append([start, end])
+        else:
+            sessions[-1][1] = end
+    return {"day": times[0][0].date(), "meeting_minutes": minutes, "changeover_minutes": changeover,
+            "sessions": [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in sessions]}
+
+
+def sessions_text(sessions: list[list[str]]) -> str:
+    """Sessions as the form shows them: `14:00-16:00, 16:30-18:00`."""
+    return ", ".join(f"{a}-{b}" for a, b in sessions)
