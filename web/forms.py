@@ -247,6 +247,14 @@ FRIENDLY = {
 }
 
 
+BOUNDS = {
+    "greater_than_equal": "Give {} or more.",
+    "greater_than": "Give more than {}.",
+    "less_than_equal": "Give {} or less.",
+    "less_than": "Give less than {}.",
+}
+
+
 def field_errors(error: ValidationError) -> dict[str, str]:
     """Each problem keyed by its field (`interests.fintech`; '' for the form as a whole)."""
     messages: dict[str, str] = {}
@@ -254,6 +262,8 @@ def field_errors(error: ValidationError) -> dict[str, str]:
         loc = [str(part) for part in e["loc"] if not isinstance(part, int)]
         key = ".".join(loc)
         message = FRIENDLY.get(e["type"], e["msg"].removeprefix("Value error, "))
+        if e["type"] in BOUNDS:
+            message = BOUNDS[e["type"]].format(*e.get("ctx", {}).values())
         if e["type"] == "string_pattern_mismatch" and "@" in str(e.get("ctx", {}).get("pattern")):
             message = "Give an e-mail address such as name@example.com."
         messages.setdefault(key, message[:1].upper() + message[1:])

@@ -85,7 +85,7 @@ class Reporting:
     def __init__(self, app: Flask, job_id: int) -> None:
         self.app, self.job_id = app, job_id
         self.start = time.monotonic()
-        self.last_write = self.last_read = 0.0
+        self.last_write = self.last_read = -PROGRESS_EVERY
         self.stop = False
 
     def _write(self, **values: object) -> None:

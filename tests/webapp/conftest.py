@@ -41,9 +41,11 @@ def fresh_postgres(url: str) -> str:
     from web.config import database_url
 
     url = database_url(url)
-    with create_engine(url).begin() as connection:
+    admin = create_engine(url)
+    with admin.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+    admin.dispose()
     return url
 
 

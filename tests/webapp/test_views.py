@@ -77,7 +77,7 @@ def test_create_event_makes_slots(client: FlaskClient, auth: AuthActions, app: F
     ({"name": ""}, "name", "Please fill this in."),
     ({"timezone": "Mars/Olympus"}, "timezone", "Unknown time zone &#39;Mars/Olympus&#39;"),
     ({"day": "13/09/2023"}, "day", "Give a date such as 2023-09-13."),
-    ({"meeting_minutes": "2"}, "meeting_minutes", "greater than or equal to 5"),
+    ({"meeting_minutes": "2"}, "meeting_minutes", "Give 5 or more."),
     ({"sessions": "14:00 to 15:00"}, "sessions", "is not a session such as 14:00-16:00"),
     ({"sessions": "15:00-14:00"}, "sessions", "ends before it starts"),
     ({"sessions": "14:00-15:00, 14:30-16:00"}, "sessions", "overlaps the one before it"),
