@@ -51,6 +51,15 @@ def _http_error(e: HTTPException) -> tuple[Response, int]:
     return jsonify(Error(error=e.description or e.name).model_dump()), e.code or 500
 
 
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def _not_routed(e: HTTPException) -> HTTPException | tuple[Response, int]:
+    """URLs under /api/ that match no endpoint answer in JSON too; other pages as usual."""
+    if request.path.startswith(bp.url_prefix + "/"):  # type: ignore[operator]
+        return _http_error(e)
+    return e
+
+
 @bp.before_request
 def _authenticate() -> None:
     """Every endpoint but the OpenAPI document needs `Authorization: Bearer <token>`."""

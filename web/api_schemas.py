@@ -3,13 +3,16 @@ OpenAPI document."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from matcher.schedule import Schedule
 from web.forms import InvestorRow, StartupRow
+
+UtcTime = Annotated[datetime, AfterValidator(lambda t: t if t.tzinfo else t.replace(tzinfo=UTC)),
+                    Field(description="A moment in UTC.")]
 
 
 class Out(BaseModel):
@@ -51,7 +54,7 @@ class ParticipantOut(Out):
     name: str
     organisation: str | None
     email: str | None
-    answered_at: datetime | None
+    answered_at: UtcTime | None
     link: str
 
 
@@ -102,6 +105,6 @@ class ScheduleOut(Out):
     event_id: int
     version: int
     origin: str
-    created_at: datetime
-    published_at: datetime | None
+    created_at: UtcTime
+    published_at: UtcTime | None
     schedule: Schedule

@@ -24,6 +24,7 @@ from web.api_schemas import (
 REF = "#/components/schemas/{model}"
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 EVENT_ID = {"name": "event_id", "in": "path", "required": True, "schema": ID}
+LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": ID}
 
 
@@ -72,6 +73,10 @@ def schemas() -> dict[str, Any]:
     participant = TypeAdapter(ParticipantIn).json_schema(ref_template=REF)
     found.update(participant.pop("$defs", {}))
     found["ParticipantIn"] = participant
+    for end in ("start", "end"):  # local times: JSON Schema's date-time would need an offset
+        slot_time = found["Slot"]["properties"][end]
+        slot_time.pop("format")
+        slot_time["pattern"] = LOCAL_TIME
     return found
 
 
