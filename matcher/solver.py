@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from matcher.cpsat import Deadline, ProgressCallback
 from matcher.event import Event
+from matcher.feasibility import impossible_setups
 from matcher.firstfit import first_timing
 from matcher.instance import Instance, PairKey
 from matcher.naive import solve_naive
@@ -64,6 +65,9 @@ def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
           should_stop: Callable[[], bool] | None = None) -> Schedule:
     """Solve an event within the time limit; raise Infeasible when its hard rules cannot hold."""
     inst = Instance(event)
+    problems = impossible_setups(inst)
+    if problems:
+        raise Infeasible("; ".join(problems))
     # Keep a little time for seating and writing, so the whole solve ends within the limit.
     deadline = Deadline(time_limit * 0.97 - 0.1)
     choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
