@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from matcher.event import Event
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database schema, or upgrade it to the latest."""
     from flask import current_app
@@ -51,6 +53,7 @@ def sample_event(path: Path) -> Event:
 
 
 @click.command("load-sample")
+@with_appcontext
 @click.argument("path", type=click.Path(path_type=Path), default=Path("data/michk-2023/event.json"))
 @click.option("--time-limit", type=float, default=15.0, help="seconds for the first schedule")
 def load_sample(path: Path, time_limit: float) -> None:
@@ -76,6 +79,7 @@ def load_sample(path: Path, time_limit: float) -> None:
 
 
 @click.command("demo-organiser")
+@with_appcontext
 def demo_organiser() -> None:
     """Create the demo organiser (or give it a new password) and print its login."""
     from flask import current_app

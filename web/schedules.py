@@ -21,6 +21,7 @@ from flask_login import login_required
 
 from matcher.check import violations
 from matcher.instance import Instance
+from matcher.schedule import Schedule
 from web import jobs
 from web.db import db, get
 from web.editing import NotInSchedule, moved, new_problems
@@ -196,20 +197,8 @@ def move(event_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form, errors = validate(MoveForm, request.form.to_dict())
         if form is not None:
-            problems = problems_of(row)
+            problems = save_move(row, schedule, form)
             if not problems:
-                event = event_of(row)
-                inst = Instance(event)
-                try:
-                    after = moved(inst, schedule, form.startup, form.investor, form.slot, form.table)
-                except NotInSchedule as e:
-                    abort(400, str(e))
-                problems = new_problems(inst, schedule, after)
-            if not problems:
-                keep_pin(row, form)
-                add_version(db(), row.id, after, event, "edited",
-                            note=f"moved {form.startup} / {form.investor} to {form.slot}, "
-                                 f"table {form.table}")
                 flash(f"Moved {form.startup} / {form.investor} to {form.slot}, table "
                       f"{form.table}: saved as a new version.")
                 return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
@@ -218,6 +207,26 @@ def move(event_id: int) -> str | Response | tuple[str, int]:
     return render_template("schedules/move.html", row=row, meeting=meeting, event=event,
                            values=values, errors=errors, problems=problems,
                            pinned=(meeting.startup, meeting.investor) in pinned_pairs(row)), status
+
+
+def save_move(row: EventRow, schedule: Schedule, form: MoveForm) -> list[str]:
+    """Check a move against every rule and save it as a new version; the problems, if any."""
+    problems = problems_of(row)
+    if problems:
+        return problems
+    event = event_of(row)
+    inst = Instance(event)
+    try:
+        after = moved(inst, schedule, form.startup, form.investor, form.slot, form.table)
+    except NotInSchedule as e:
+        return [str(e)]
+    problems = new_problems(inst, schedule, after)
+    if not problems:
+        keep_pin(row, form)
+        add_version(db(), row.id, after, event, "edited",
+                    note=f"moved {form.startup} / {form.investor} to {form.slot}, "
+                         f"table {form.table}")
+    return problems
 
 
 def keep_pin(row: EventRow, form: MoveForm) -> None:
@@ -243,7 +252,8 @@ def publish_version(event_id: int, number: int) -> Response:
 def export(event_id: int, number: int, ext: str) -> Response:
     """A version as the schedule file (JSON, format 1) or a CSV table."""
     version = get_version(get_event(event_id), number)
-    assert version is not None  # get_version aborts with 404 otherwise
+    if version is None:
+        abort(404)
     schedule = schedule_of(version)
     if ext == "json":
         body, mimetype = schedule.model_dump_json(indent=2), "application/json"
@@ -267,6 +277,8 @@ def agendas(event_id: int) -> str:
     people = [(p.id, p.name, "startup") for p in event.startups] + [
         (p.id, p.name, "investor") for p in event.investors]
     if only:
-        people = [p for p in people if p[0] == only] or abort(404)  # type: ignore[func-returns-value]
+        people = [p for p in people if p[0] == only]
+        if not people:
+            abort(404)
     return render_template("schedules/agendas.html", row=row, version=version, event=event,
                            agendas=[(p, agenda(event, schedule, p[0])) for p in people])
