@@ -82,14 +82,19 @@ def load_schedule(path: str | Path) -> Schedule:
 
 def write_json(path: str | Path, content: BaseModel | dict) -> None:
     """Write JSON atomically: the old file stays whole until the new one is complete."""
-    path = Path(path)
     text = content.model_dump_json(indent=2) if isinstance(content, BaseModel) else \
         json.dumps(content, indent=2)
+    write_bytes(path, (text + "\n").encode("utf-8"))
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file atomically: the old file stays whole until the new one is complete."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
