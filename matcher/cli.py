@@ -1,7 +1,7 @@
-"""The `matcher` command: solve, check, schema and bench.
+"""The `matcher` command: solve, check, schema, ics and bench.
 
 Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file,
-3 an event whose hard rules cannot all hold.
+3 an event whose hard rules cannot all hold, 4 invitations not all sent (the files are written).
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from matcher import ics, mail
 from matcher.check import violations
 from matcher.event import Event
-from matcher.files import BadFile, load_event, load_schedule, write_json
+from matcher.files import BadFile, load_event, load_schedule, write_bytes, write_json
 from matcher.instance import Instance
 from matcher.pairing import Infeasible
 from matcher.report import summary, timetable
@@ -72,6 +74,63 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
+EXIT_NOT_SENT = 4  # `matcher ics --send`: some invitations were not sent; the files are written
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    """Write the calendar files of a schedule, cancellations of meetings gone; e-mail them if asked."""
+    if (args.previous or args.send) and not args.organiser:
+        raise BadFile("--previous and --send need --organiser EMAIL: cancellations and e-mailed "
+                      "invitations must name their organiser")
+    event, schedule = load_event(args.event), load_schedule(args.schedule)
+    previous = None if not args.previous else \
+        (load_event(args.previous_event) if args.previous_event else event,
+         load_schedule(args.previous))
+    problems = ics.problems(event, schedule, previous)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        after = f" (after {args.previous})" if args.previous else ""
+        raise BadFile(f"{args.schedule}{after}: {problems[0]}{more}")
+    try:
+        organiser = args.organiser and ics.Organiser(email=args.organiser, name=args.organiser_name)
+    except ValueError:  # pydantic's ValidationError
+        raise BadFile(f"--organiser {args.organiser!r} is not an e-mail address such as "
+                      "events@example.org") from None
+    try:
+        settings = mail.SmtpSettings.from_env() if args.send else None
+    except mail.MailSetupError as e:
+        raise BadFile(str(e)) from None
+    if args.send and settings is None:
+        raise BadFile("--send needs an SMTP server: set MATCHER_SMTP_HOST (see the README)")
+
+    def link(who: str) -> str:
+        return args.agenda_url.replace("{id}", who)
+
+    agenda_link = link if args.agenda_url else None
+    files = ics.export(event, schedule, previous, organiser=organiser, agenda_link=agenda_link)
+    for name, cal in files.items():
+        try:
+            write_bytes(Path(args.out_dir) / name, cal.to_ical())
+        except OSError as e:
+            raise BadFile(f"cannot write {Path(args.out_dir) / name}: {e.strerror or e}") from None
+    print(f"{len(files)} calendar files written to {args.out_dir}")
+    if settings is None:
+        return 0
+    box = mail.outbox(event, schedule, organiser, previous=previous, agenda_link=agenda_link)
+    return send_invitations(box, settings)
+
+
+def send_invitations(box: mail.Outbox, settings: mail.SmtpSettings) -> int:
+    """E-mail the outbox; print who has no address, and each message not sent with the reason."""
+    for who in box.no_address:
+        print(f"no e-mail address for {who}: give them their calendar file instead")
+    failures = mail.send(box.invitations, settings)
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    print(f"{len(box.invitations) - len(failures)} of {len(box.invitations)} messages sent")
+    return EXIT_NOT_SENT if failures else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="matcher", description=__doc__.splitlines()[0])
@@ -92,6 +151,23 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of the event file")
     p.add_argument("--schedule", action="store_true", help="of the schedule file instead")
     p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("ics", help="write calendar files (.ics) of a schedule, and e-mail them")
+    p.add_argument("event", metavar="EVENT.json")
+    p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--out-dir", required=True, metavar="DIR", help="where the .ics files go")
+    p.add_argument("--previous", metavar="OLD_SCHEDULE.json",
+                   help="the schedule sent before: its meetings that are gone are cancelled")
+    p.add_argument("--previous-event", metavar="OLD_EVENT.json",
+                   help="the event OLD_SCHEDULE was made for, if not EVENT.json")
+    p.add_argument("--organiser", "--organizer", metavar="EMAIL",
+                   help="ORGANIZER of the meetings; without it, no ORGANIZER and no ATTENDEE")
+    p.add_argument("--organiser-name", "--organizer-name", metavar="NAME")
+    p.add_argument("--agenda-url", metavar="URL",
+                   help="link in each meeting; {id} in it becomes the participant's id")
+    p.add_argument("--send", action="store_true",
+                   help="also e-mail each participant's invitations (MATCHER_SMTP_* variables)")
+    p.set_defaults(run=cmd_ics)
 
     p = sub.add_parser("bench", help="benchmark against the naive time-indexed model")
     p.add_argument("--sizes", default="michk,brokerage,large",

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import email
-import email.policy
-import socket
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import icalendar
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from ics_cases import event, icaljs, meeting, schedule
+from loopback_smtp import Inbox, free_port, smtp_server
 
 from matcher.ics import Organiser
 from matcher.mail import MailSetupError, SmtpSettings, outbox, send
@@ -27,42 +22,6 @@ EV = event("Asia/Hong_Kong", [("2023-09-13T14:00", "2023-09-13T14:20"),
 # Alpha and Vera and Omar have addresses; Gamma and Lee Wong (vc3) have none.
 SCHEDULE = schedule(meeting(EV, "alpha", "vc1", "s1"), meeting(EV, "alpha", "vc2", "s2", sequence=1),
                     meeting(EV, "gamma", "vc3", "s1", "T2"))
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler that keeps what it is given and refuses the addresses it is told to."""
-
-    refuse: set[str] = field(default_factory=set)
-    received: list[tuple[str, list[str], email.message.EmailMessage]] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
-        if address in self.refuse:
-            return "550 5.1.1 no such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def smtp_server(inbox: Inbox, **options) -> Iterator[int]:
-    """A real SMTP server on 127.0.0.1, for the duration of the block; yields its port."""
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    try:
-        yield controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")
