@@ -41,7 +41,8 @@ def describe(error: ValidationError, data: Any) -> str:
     """Every problem of a validation error, one per line, located by ids."""
     lines = []
     for e in error.errors():
-        message = e["msg"].removeprefix("Value error, ")
+        # The models hold JSON arrays as tuples; users wrote a list.
+        message = e["msg"].removeprefix("Value error, ").replace("Tuple should", "List should")
         where = _where(data, e["loc"])
         lines.append(f"{where}: {message}" if where else message)
     return "\n".join(lines)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from ics_cases import event, event_data, icaljs, meeting, schedule
 
 from matcher.event import Event
 from matcher.files import BadFile, parse
 from matcher.ics import Organiser, calendar, export, problems, removed, vtimezone
+from tests.ics_cases import event, event_data, icaljs, meeting, schedule
 
 ORGANISER = Organiser(email="desk@finals.example", name="Finals Desk")
 STAMP = datetime(2023, 9, 1, 8, 30, tzinfo=UTC)

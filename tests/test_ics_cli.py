@@ -6,11 +6,11 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from ics_cases import event, meeting, schedule
-from loopback_smtp import Inbox, smtp_server
 
 from matcher.cli import main
 from matcher.files import write_json
+from tests.ics_cases import event, meeting, schedule
+from tests.loopback_smtp import Inbox, smtp_server
 
 EV = event("Asia/Hong_Kong", [("2023-09-13T14:00", "2023-09-13T14:20"),
                               ("2023-09-13T14:25", "2023-09-13T14:45")])

@@ -10,11 +10,11 @@ import icalendar
 import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from ics_cases import event, icaljs, meeting, schedule
-from loopback_smtp import Inbox, free_port, smtp_server
 
 from matcher.ics import Organiser
 from matcher.mail import MailSetupError, SmtpSettings, outbox, send
+from tests.ics_cases import event, icaljs, meeting, schedule
+from tests.loopback_smtp import Inbox, free_port, smtp_server
 
 ORGANISER = Organiser(email="desk@finals.example", name="Finals Desk")
 EV = event("Asia/Hong_Kong", [("2023-09-13T14:00", "2023-09-13T14:20"),
