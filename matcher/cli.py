@@ -36,12 +36,43 @@ def positive(text: str) -> float:
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve an event; print the timetable and summary; write the schedule if asked."""
     event = load_event(args.event)
-    schedule = solve(event, time_limit=args.time_limit)
     inst = Instance(event)
+    if args.now and args.now not in inst.slot_index:
+        raise BadFile(f"--now {args.now} is not a slot of {args.event}")
+    if args.previous:
+        from matcher.replan import changes, replan
+
+        previous = load_schedule(args.previous)
+        schedule = replan(event, previous, time_limit=args.time_limit, now=args.now)
+    elif args.now:
+        raise BadFile("--now needs --previous: the schedule to re-plan from")
+    else:
+        schedule = solve(event, time_limit=args.time_limit)
     print(f"{event.name}\n\n{timetable(inst, schedule)}\n\n{summary(inst, schedule)}")
+    if args.previous:
+        diff = changes(previous, schedule)
+        print(f"against {args.previous}: {len(diff.kept)} kept, {len(diff.moved)} moved, "
+              f"{len(diff.added)} new, {len(diff.cancelled)} cancelled; affected: "
+              f"{', '.join(sorted(diff.affected())) or 'nobody'}")
     if args.out:
         write_json(args.out, schedule)
         print(f"schedule written to {args.out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Say, for each wish of a participant, whether it became a meeting and why not."""
+    from matcher.explain import explain
+
+    event, schedule = load_event(args.event), load_schedule(args.schedule)
+    inst = Instance(event)
+    if args.participant not in inst.participants:
+        raise BadFile(f"{args.event} has no participant {args.participant}")
+    answers = explain(inst, schedule, args.participant)
+    if not answers:
+        print(f"{args.participant} made no wishes")
+    for a in answers:
+        print(f"{a.other} (wish {a.wish}, pair score {a.score}): {a.text}")
     return 0
 
 
@@ -82,12 +113,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
                    help="for the whole solve (default 30)")
     p.add_argument("--out", metavar="SCHEDULE.json", help="write the schedule file here")
+    p.add_argument("--previous", metavar="OLD_SCHEDULE.json",
+                   help="re-plan: keep as many of its meetings in place as the rules allow")
+    p.add_argument("--now", metavar="SLOT",
+                   help="with --previous: freeze the slots before this one")
     p.set_defaults(run=cmd_solve)
 
     p = sub.add_parser("check", help="check a schedule against its event, without the solver")
     p.add_argument("event", metavar="EVENT.json")
     p.add_argument("schedule", metavar="SCHEDULE.json")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("explain", help="why each wish of a participant did or did not happen")
+    p.add_argument("event", metavar="EVENT.json")
+    p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--participant", required=True, metavar="ID")
+    p.set_defaults(run=cmd_explain)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the event file")
     p.add_argument("--schedule", action="store_true", help="of the schedule file instead")
