@@ -1,7 +1,7 @@
 """The `matcher` command: solve, check, schema and bench.
 
-Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file,
-3 an event whose hard rules cannot all hold.
+Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file (or an
+unwritable output), 3 an event whose hard rules cannot all hold, 4 no schedule found in the time.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 
 from matcher.check import violations
 from matcher.event import Event
-from matcher.files import BadFile, load_event, load_schedule, write_json
+from matcher.files import BadFile, check_writable, load_event, load_schedule, write_json
 from matcher.instance import Instance
 from matcher.pairing import Infeasible
 from matcher.report import summary, timetable
 from matcher.solver import solve
 
-EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE = 1, 2, 3
+EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE, EXIT_TIMEOUT = 1, 2, 3, 4
 
 
 def positive(text: str) -> float:
@@ -36,6 +36,8 @@ def positive(text: str) -> float:
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve an event; print the timetable and summary; write the schedule if asked."""
     event = load_event(args.event)
+    if args.out:
+        check_writable(args.out)
     inst = Instance(event)
     if args.now and args.now not in inst.slot_index:
         raise BadFile(f"--now {args.now} is not a slot of {args.event}")
@@ -156,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INFEASIBLE
     except TimeoutError as e:
         print(f"error: {e}; try a longer --time-limit", file=sys.stderr)
-        return EXIT_INFEASIBLE
+        return EXIT_TIMEOUT
     except KeyboardInterrupt:
         print("interrupted: nothing written", file=sys.stderr)
         return 130
