@@ -1,7 +1,8 @@
 """The `matcher` command: solve, check, schema, ics and bench.
 
-Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file,
-3 an event whose hard rules cannot all hold, 4 invitations not all sent (the files are written).
+Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file (or an
+unwritable output), 3 an event whose hard rules cannot all hold, 4 no schedule found in the time,
+5 invitations not all sent (the calendar files are written).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from pathlib import Path
 from matcher import ics, mail
 from matcher.check import violations
 from matcher.event import Event
-from matcher.files import BadFile, load_event, load_schedule, write_bytes, write_json
+from matcher.files import BadFile, check_writable, load_event, load_schedule, write_bytes, write_json
 from matcher.instance import Instance
 from matcher.pairing import Infeasible
 from matcher.report import summary, timetable
 from matcher.solver import solve
 
-EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE = 1, 2, 3
+EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE, EXIT_TIMEOUT = 1, 2, 3, 4
 
 
 def positive(text: str) -> float:
@@ -38,12 +39,45 @@ def positive(text: str) -> float:
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve an event; print the timetable and summary; write the schedule if asked."""
     event = load_event(args.event)
-    schedule = solve(event, time_limit=args.time_limit)
+    if args.out:
+        check_writable(args.out)
     inst = Instance(event)
+    if args.now and args.now not in inst.slot_index:
+        raise BadFile(f"--now {args.now} is not a slot of {args.event}")
+    if args.previous:
+        from matcher.replan import changes, replan
+
+        previous = load_schedule(args.previous)
+        schedule = replan(event, previous, time_limit=args.time_limit, now=args.now)
+    elif args.now:
+        raise BadFile("--now needs --previous: the schedule to re-plan from")
+    else:
+        schedule = solve(event, time_limit=args.time_limit)
     print(f"{event.name}\n\n{timetable(inst, schedule)}\n\n{summary(inst, schedule)}")
+    if args.previous:
+        diff = changes(previous, schedule)
+        print(f"against {args.previous}: {len(diff.kept)} kept, {len(diff.moved)} moved, "
+              f"{len(diff.added)} new, {len(diff.cancelled)} cancelled; affected: "
+              f"{', '.join(sorted(diff.affected())) or 'nobody'}")
     if args.out:
         write_json(args.out, schedule)
         print(f"schedule written to {args.out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Say, for each wish of a participant, whether it became a meeting and why not."""
+    from matcher.explain import explain
+
+    event, schedule = load_event(args.event), load_schedule(args.schedule)
+    inst = Instance(event)
+    if args.participant not in inst.participants:
+        raise BadFile(f"{args.event} has no participant {args.participant}")
+    answers = explain(inst, schedule, args.participant)
+    if not answers:
+        print(f"{args.participant} made no wishes")
+    for a in answers:
+        print(f"{a.other} (wish {a.wish}, pair score {a.score}): {a.text}")
     return 0
 
 
@@ -74,7 +108,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
-EXIT_NOT_SENT = 4  # `matcher ics --send`: some invitations were not sent; the files are written
+EXIT_NOT_SENT = 5  # `matcher ics --send`: some invitations were not sent; the files are written
 
 
 def cmd_ics(args: argparse.Namespace) -> int:
@@ -107,12 +141,10 @@ def cmd_ics(args: argparse.Namespace) -> int:
         return args.agenda_url.replace("{id}", who)
 
     agenda_link = link if args.agenda_url else None
+    check_writable(Path(args.out_dir) / ics.ORGANISER_FILE)
     files = ics.export(event, schedule, previous, organiser=organiser, agenda_link=agenda_link)
     for name, cal in files.items():
-        try:
-            write_bytes(Path(args.out_dir) / name, cal.to_ical())
-        except OSError as e:
-            raise BadFile(f"cannot write {Path(args.out_dir) / name}: {e.strerror or e}") from None
+        write_bytes(Path(args.out_dir) / name, cal.to_ical())
     print(f"{len(files)} calendar files written to {args.out_dir}")
     if settings is None:
         return 0
@@ -141,12 +173,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
                    help="for the whole solve (default 30)")
     p.add_argument("--out", metavar="SCHEDULE.json", help="write the schedule file here")
+    p.add_argument("--previous", metavar="OLD_SCHEDULE.json",
+                   help="re-plan: keep as many of its meetings in place as the rules allow")
+    p.add_argument("--now", metavar="SLOT",
+                   help="with --previous: freeze the slots before this one")
     p.set_defaults(run=cmd_solve)
 
     p = sub.add_parser("check", help="check a schedule against its event, without the solver")
     p.add_argument("event", metavar="EVENT.json")
     p.add_argument("schedule", metavar="SCHEDULE.json")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("explain", help="why each wish of a participant did or did not happen")
+    p.add_argument("event", metavar="EVENT.json")
+    p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--participant", required=True, metavar="ID")
+    p.set_defaults(run=cmd_explain)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the event file")
     p.add_argument("--schedule", action="store_true", help="of the schedule file instead")
@@ -191,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INFEASIBLE
     except TimeoutError as e:
         print(f"error: {e}; try a longer --time-limit", file=sys.stderr)
-        return EXIT_INFEASIBLE
+        return EXIT_TIMEOUT
     except KeyboardInterrupt:
         print("interrupted: nothing written", file=sys.stderr)
         return 130

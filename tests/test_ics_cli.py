@@ -151,5 +151,16 @@ def test_send_mails_the_changes_and_reports_who_has_no_address(files: Path, caps
         "550 5.1.1 no such mailbox here",
         "not sent to omar@fund.example (vc2), 'Cancelled: Gamma Grid meets Omar Patel, 13 Sep 14:25': "
         "550 5.1.1 no such mailbox here"]
-    assert code == 4
+    assert code == 5
     assert (out / "vc2.ics").exists()  # a failure to send loses nothing
+
+
+def test_an_out_dir_that_cannot_be_written_is_refused_before_anything_is_written(files: Path,
+                                                                                 capsys) -> None:
+    blocker = files / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    assert main(["ics", str(files / "event.json"), str(files / "new.json"), "--out-dir",
+                 str(blocker)]) == 2
+    assert capsys.readouterr().err == (f"error: cannot write {blocker / 'event.ics'}: {blocker} is "
+                                       "not a writable folder\n")
+    assert blocker.read_text() == "a file where the folder should be"
