@@ -124,6 +124,9 @@ def cmd_ics(args: argparse.Namespace) -> int:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         after = f" (after {args.previous})" if args.previous else ""
+        if args.previous and not args.previous_event and any(
+                p.startswith("the previous schedule does not fit") for p in problems):
+            more += f"; if {args.previous} was made for another event, give it with --previous-event"
         raise BadFile(f"{args.schedule}{after}: {problems[0]}{more}")
     try:
         organiser = args.organiser and ics.Organiser(email=args.organiser, name=args.organiser_name)

@@ -164,3 +164,21 @@ def test_an_out_dir_that_cannot_be_written_is_refused_before_anything_is_written
     assert capsys.readouterr().err == (f"error: cannot write {blocker / 'event.ics'}: {blocker} is "
                                        "not a writable folder\n")
     assert blocker.read_text() == "a file where the folder should be"
+
+
+def test_a_previous_schedule_of_an_older_event_asks_for_that_event(files: Path, capsys) -> None:
+    data = EV.model_dump(mode="json")
+    data["investors"] = [i for i in data["investors"] if i["id"] != "vc2"]
+    write_json(files / "smaller.json", data)
+    write_json(files / "kept.json", schedule(NEW.meetings[0]))
+    common = [str(files / "smaller.json"), str(files / "kept.json"), "--previous",
+              str(files / "old.json"), "--organiser", "desk@finals.example"]
+    error = refused(files, capsys, *common)
+    assert error == (f"error: {files / 'kept.json'} (after {files / 'old.json'}): the previous "
+                     "schedule does not fit its event: meeting 2 (beta/vc2) names unknown investor "
+                     f"vc2 (and 1 more); if {files / 'old.json'} was made for another event, give it "
+                     "with --previous-event")
+    out = files / "ics"
+    assert main(["ics", *common, "--previous-event", str(files / "event.json"), "--out-dir",
+                 str(out)]) == 0
+    assert read(out / "vc2.ics")["METHOD"] == "CANCEL"
