@@ -2,6 +2,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# npm ci leaves this file; the tests read .ics files with ical.js (Thunderbird's parser) from here.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: run solve test chromium bench
 # Playwright drives Debian's Chromium; it must never fetch a browser of its own.
@@ -13,6 +15,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e . --group dev
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 # The web app on http://127.0.0.1:$(PORT): database, sample event with a published timetable,
 # a demo organiser whose login is printed.
@@ -31,7 +36,7 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) chromium
+test: $(STAMP) $(NODE_STAMP) chromium
 	$(VENV)/bin/ruff check matcher web tests
 	$(VENV)/bin/pytest -q
 

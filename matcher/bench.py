@@ -35,7 +35,7 @@ def run_one(size: str, seed: int, solver: str, time_limit: float) -> dict:
         found = solve_naive(inst, time_limit)
         if not found.placed:
             return {"size": size, "seed": seed, "solver": solver, "status": found.status,
-                    "seconds": time.monotonic() - start, "peak MB": _peak_mb()}
+                    "seconds": round(time.monotonic() - start, 2), "peak MB": _peak_mb()}
         seated = seat(inst, found.placed, 0)
         schedule = schedule_of(inst, found.placed, seated, found.score, found.bound,
                                time.monotonic() - start)

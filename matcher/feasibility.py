@@ -15,7 +15,7 @@ def impossible_setups(inst: Instance) -> list[str]:
     """Every counting reason why the hard rules cannot all hold, as sentences."""
     problems = []
     for s in inst.event.startups:
-        need, free = s.min_meetings, len(inst.free[s.id])
+        need, free = s.min_meetings, len(inst.usable[s.id])
         partners = sorted(i for _, i in inst.partners(s.id))
         if need > free:
             problems.append(f"{s.id} needs at least {need} meetings but is free in only {free} "

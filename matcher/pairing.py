@@ -77,7 +77,7 @@ def window_limits(inst: Instance, v: PairVars) -> Iterator[Linear]:
         count = _windows_over([span[pair] for pair in pairs], slots)
         free_before = [0]
         for t in range(slots):
-            free_before.append(free_before[-1] + (t in inst.free[p]))
+            free_before.append(free_before[-1] + (t in inst.usable[p]))
         for a in range(slots):
             for b in range(a, slots):
                 room = free_before[b + 1] - free_before[a]
@@ -112,8 +112,8 @@ def pair_constraints(inst: Instance, v: PairVars) -> Iterator[Linear]:
     for r in rules_at("pair"):
         yield from r.constraints(inst, v)
     for p in inst.participants:
-        yield Linear(f"{p} has only {len(inst.free[p])} free slots",
-                     tuple(v.meets(pair) for pair in v.pairs_of(p)), ub=len(inst.free[p]))
+        yield Linear(f"{p} has only {len(inst.usable[p])} free slots",
+                     tuple(v.meets(pair) for pair in v.pairs_of(p)), ub=len(inst.usable[p]))
     yield from window_limits(inst, v)
     yield Linear(f"only {len(inst.tables)} tables in each of {len(inst.slot_ids)} slots",
                  tuple(v.lits.values()), ub=len(inst.tables) * len(inst.slot_ids))

@@ -64,7 +64,13 @@ def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
           on_progress: ProgressCallback | None = None,
           should_stop: Callable[[], bool] | None = None) -> Schedule:
     """Solve an event within the time limit; raise Infeasible when its hard rules cannot hold."""
-    inst = Instance(event)
+    return solve_instance(Instance(event), time_limit, workers, on_progress, should_stop)
+
+
+def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
+                   on_progress: ProgressCallback | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> Schedule:
+    """Solve a prepared event (see `solve`)."""
     problems = impossible_setups(inst)
     if problems:
         raise Infeasible("; ".join(problems))

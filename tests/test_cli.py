@@ -96,3 +96,37 @@ def test_time_limit_must_be_a_positive_number(capsys, write, tiny, limit) -> Non
     assert "--time-limit" in capsys.readouterr().err
 
 
+
+
+@pytest.mark.parametrize("target", ["folder", "missing/deeper/s.json"])
+def test_output_path_is_checked_before_solving(capsys, write, tiny, tmp_path, target) -> None:
+    (tmp_path / "folder").mkdir()
+    out = tmp_path / target
+    code, out_text, err = run(capsys, "solve", write(tiny), "--out", out)
+    if target == "folder":
+        assert code == 2 and "it is a folder" in err and out_text == ""
+    else:
+        assert code == 0 and out.exists()  # missing folders are created
+
+
+def test_event_with_byte_order_mark_loads(capsys, write, tiny) -> None:
+    path = write(tiny)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, _, _ = run(capsys, "solve", path, "--time-limit", "5")
+    assert code == 0
+
+
+def test_explain_names_an_unknown_participant(capsys, write, tiny, tmp_path) -> None:
+    out_file = tmp_path / "s.json"
+    assert run(capsys, "solve", write(tiny), "--out", out_file)[0] == 0
+    code, _, err = run(capsys, "explain", write(tiny), out_file, "--participant", "nobody")
+    assert code == 2 and "has no participant nobody" in err
+    code, out, _ = run(capsys, "explain", write(tiny), out_file, "--participant", "a")
+    assert code == 0 and "made no wishes" in out
+
+
+def test_now_without_previous_is_refused(capsys, write, tiny) -> None:
+    code, _, err = run(capsys, "solve", write(tiny), "--now", "s2")
+    assert code == 2 and "--now needs --previous" in err
+    code, _, err = run(capsys, "solve", write(tiny), "--now", "s9")
+    assert code == 2 and "--now s9 is not a slot" in err
