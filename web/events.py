@@ -19,11 +19,11 @@ from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from web.db import db, get
-from web.forms import EventForm, validate
+from web.forms import EventForm, FormsSwitch, ImportChoice, validate
 from web.imports import BadUpload, check_rows, read_table, store_rows, template_csv, template_xlsx
 from web.links import link_for
 from web.models import EventRow, Participant, new_nonce
-from web.slots import make_slots, sessions_text
+from web.slots import make_slots, renamed, sessions_text
 from web.store import event_data, new_event, problems_of
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -56,12 +56,21 @@ def form_values(row: EventRow) -> dict[str, Any]:
 
 
 def apply(form: EventForm, row: EventRow) -> None:
-    """Copy the validated settings onto the event and make its slots."""
+    """Copy the validated settings onto the event and make its slots; the participants'
+    unavailable slots and the pins move with their times (and go when their time is gone)."""
     row.name, row.venue, row.timezone, row.day = form.name, form.venue, form.timezone, form.day
     row.meeting_minutes, row.changeover_minutes = form.meeting_minutes, form.changeover_minutes
     row.sessions = [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in form.sessions]
-    row.slots = make_slots(form.day, form.sessions, form.meeting_minutes, form.changeover_minutes)
+    old, row.slots = row.slots, make_slots(form.day, form.sessions, form.meeting_minutes,
+                                           form.changeover_minutes)
     row.tables, row.fields, row.form_open = form.tables, form.fields, form.form_open
+    rename = renamed(old, row.slots)
+    for p in row.participants:
+        unavailable = [rename[s] for s in p.unavailable if s in rename]
+        if unavailable != p.unavailable:
+            p.unavailable = unavailable
+    row.pinned = [pin | {"slot": rename[pin["slot"]]} for pin in row.pinned
+                  if pin["slot"] in rename]
 
 
 def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
@@ -135,7 +144,10 @@ def show(event_id: int) -> str:
 def toggle_form(event_id: int) -> Response:
     """Open or close the participants' forms."""
     row = get_event(event_id)
-    row.form_open = request.form.get("open") == "1"
+    form, _ = validate(FormsSwitch, request.form.to_dict())
+    if form is None:
+        abort(400)
+    row.form_open = form.open == "1"
     db().commit()
     flash("The participants' forms are open." if row.form_open else
           "The participants' forms are closed: answers can no longer be changed.")
@@ -175,9 +187,10 @@ def delete_participant(event_id: int, participant_id: int) -> Response:
 def import_participants(event_id: int) -> str | Response:
     """Import startups or investors from a CSV or xlsx file; report every bad row."""
     row = get_event(event_id)
-    kind = request.form.get("kind", request.args.get("kind", "startup"))
-    if kind not in ("startup", "investor"):
+    choice, _ = validate(ImportChoice, request.form.to_dict() or request.args.to_dict())
+    if choice is None:
         abort(400)
+    kind = choice.kind
     errors: dict[str, str] = {}
     report = None
     if request.method == "POST":

@@ -141,6 +141,18 @@ class EventForm(Form):
         return self
 
 
+class FormsSwitch(Form):
+    """Open or close the participants' forms."""
+
+    open: Literal["0", "1"]
+
+
+class ImportChoice(Form):
+    """Which participants a file holds."""
+
+    kind: Literal["startup", "investor"] = "startup"
+
+
 class StartupRow(Form):
     """A startup as imported from a spreadsheet row or sent to the API."""
 

@@ -45,3 +45,11 @@ def settings_of(slots: list[dict[str, Any]]) -> dict[str, Any]:
 def sessions_text(sessions: list[list[str]]) -> str:
     """Sessions as the form shows them: `14:00-16:00, 16:30-18:00`."""
     return ", ".join(f"{a}-{b}" for a, b in sessions)
+
+
+def renamed(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, str]:
+    """Old slot id -> new slot id of the slot starting at the same time of day; slots that are
+    gone are left out. Answers and pins follow their time when the organiser changes the day."""
+    by_time = {datetime.fromisoformat(str(s["start"])).time(): s["id"] for s in new}
+    return {s["id"]: by_time[t] for s in old
+            if (t := datetime.fromisoformat(str(s["start"])).time()) in by_time}

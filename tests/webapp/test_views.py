@@ -117,6 +117,30 @@ def test_edit_refuses_fields_that_startups_use(client: FlaskClient, auth: AuthAc
     assert "names unknown field" in page
 
 
+def test_answers_and_pins_follow_their_slot_times(client: FlaskClient, auth: AuthActions,
+                                                  app: Flask, event_id: int) -> None:
+    from matcher.event import MICHK_FIELDS
+    from web.db import new_session
+    from web.models import EventRow
+
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        investor = next(p for p in row.participants if p.code == "inv-002")  # type: ignore[union-attr]
+        investor.unavailable = ["s01", "s06"]  # 14:00 and 16:05
+        row.pinned = [{"startup": "st-001", "investor": "inv-001", "slot": "s02"},  # type: ignore[union-attr]
+                      {"startup": "st-002", "investor": "inv-003", "slot": "s06"}]
+        session.commit()
+    auth.login()
+    # One slot earlier in the day (13:35), and the day ends before 16:05.
+    form = event_form(version="2", sessions="13:35-16:00", tables="4",
+                      fields=",".join(MICHK_FIELDS))
+    assert client.post(f"/events/{event_id}/edit", data=form).status_code == 302
+    row = event_row(app, event_id)
+    assert [s["start"][11:] for s in row.slots][:2] == ["13:35", "14:00"]
+    assert next(p for p in row.participants if p.code == "inv-002").unavailable == ["s02"]
+    assert row.pinned == [{"startup": "st-001", "investor": "inv-001", "slot": "s03"}]
+
+
 def test_participant_links_listed_and_renewed(client: FlaskClient, auth: AuthActions,
                                               app: Flask, event_id: int) -> None:
     auth.login()
