@@ -29,11 +29,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     auth.login_manager.init_app(app)
     csrf.init_app(app)
 
-    from web import api, commands, events, participant, schedules, views
+    from web import api, commands, events, mailings, participant, publishing, schedules, views
 
-    for module in (views, auth, events, schedules, participant, api):
+    for module in (views, auth, events, schedules, publishing, participant, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
     commands.init_app(app)
     jobs.init_app(app)
+    mailings.init_app(app)
     return app

@@ -131,6 +131,7 @@ def create_event() -> tuple[Response, int]:
     """Create an event from an event file (format 1)."""
     event: Event = body(Event)
     row = add_event(db(), event)
+    row.organiser_email = g.organiser.email  # the event file has no organiser; as on the form
     db().commit()
     return out(summary(row), 201)
 
@@ -186,7 +187,8 @@ def start_job(event_id: int) -> tuple[Response, int]:
     problems = problems_of(row)
     if problems:
         raise ApiError(422, "the event cannot be generated", problems)
-    job, new = jobs.start(current_app._get_current_object(), db(), row, limit)  # type: ignore[attr-defined]
+    job, new = jobs.start(current_app._get_current_object(), db(), row, limit,  # type: ignore[attr-defined]
+                          base=published_version(db(), row.id))
     if not new:
         raise ApiError(409, f"job {job.id} is already generating this event")
     return out(JobOut(**job_json(job)), 202)

@@ -22,6 +22,15 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in as an organiser to see this page."
 
 
+def organisers_only(blueprint: Blueprint) -> None:
+    """Make every page of a blueprint need an organiser's login."""
+
+    @blueprint.before_request
+    @login_required
+    def _logged_in() -> None:
+        """Nothing more to check: login_required has sent anyone else to the login page."""
+
+
 @login_manager.user_loader
 def load_organiser(organiser_id: str) -> Organiser | None:
     """The logged-in organiser of a session cookie."""

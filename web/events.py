@@ -15,26 +15,24 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from web.db import db, get
+from web.auth import organisers_only
+from web.db import T, db, get
 from web.forms import EventForm, FormsSwitch, ImportChoice, validate
 from web.imports import BadUpload, check_rows, read_table, store_rows, template_csv, template_xlsx
 from web.links import link_for
 from web.models import EventRow, Participant, new_nonce
 from web.slots import make_slots, renamed, sessions_text
-from web.store import event_data, new_event, problems_of
+from web.store import event_data, impossible_of, new_event, problems_of, remove_participant
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 STALE = ("This page was changed by someone else since you opened it; your change was not saved. "
          "Reload the page and make it again.")
 
 
-@bp.before_request
-@login_required
-def _organisers_only() -> None:
-    """Every page here needs an organiser's login."""
+organisers_only(bp)
 
 
 def get_event(event_id: int) -> EventRow:
@@ -52,6 +50,7 @@ def form_values(row: EventRow) -> dict[str, Any]:
             "changeover_minutes": row.changeover_minutes,
             "sessions": sessions_text(row.sessions), "tables": ", ".join(row.tables),
             "fields": ", ".join(row.fields), "form_open": row.form_open,
+            "organiser_email": row.organiser_email or "", "organiser_name": row.organiser_name or "",
             "version": row.version if row.id else ""}
 
 
@@ -64,6 +63,7 @@ def apply(form: EventForm, row: EventRow) -> None:
     old, row.slots = row.slots, make_slots(form.day, form.sessions, form.meeting_minutes,
                                            form.changeover_minutes)
     row.tables, row.fields, row.form_open = form.tables, form.fields, form.form_open
+    row.organiser_email, row.organiser_name = form.organiser_email, form.organiser_name
     rename = renamed(old, row.slots)
     for p in row.participants:
         unavailable = [rename[s] for s in p.unavailable if s in rename]
@@ -97,7 +97,7 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
 @bp.route("/new", methods=["GET", "POST"])
 def create() -> str | Response:
     """Create an event."""
-    row = new_event(date.today())
+    row = new_event(date.today(), organiser_email=current_user.email)
     errors: dict[str, str] = {}
     if request.method == "POST":
         errors, saved = save_settings(row)
@@ -137,7 +137,7 @@ def show(event_id: int) -> str:
     links = {p.id: link_for(p) for p in row.participants}
     answered = sum(p.answered_at is not None for p in row.participants)
     return render_template("events/show.html", row=row, links=links, answered=answered,
-                           problems=problems_of(row))
+                           problems=problems_of(row), impossible=impossible_of(row))
 
 
 @bp.route("/<int:event_id>/form", methods=["POST"])
@@ -154,12 +154,17 @@ def toggle_form(event_id: int) -> Response:
     return redirect(url_for("events.show", event_id=event_id))
 
 
+def of_event(row: EventRow, model: type[T], ident: int) -> T:
+    """A row of this event (a participant, a job, a mailing) by its id, or 404."""
+    found = get(model, ident)
+    if found is None or getattr(found, "event_id", None) != row.id:
+        abort(404)
+    return found
+
+
 def get_participant(row: EventRow, participant_id: int) -> Participant:
     """A participant of this event, or 404."""
-    participant = get(Participant, participant_id)
-    if participant is None or participant.event_id != row.id:
-        abort(404)
-    return participant
+    return of_event(row, Participant, participant_id)
 
 
 @bp.route("/<int:event_id>/participants/<int:participant_id>/new-link", methods=["POST"])
@@ -174,10 +179,10 @@ def new_link(event_id: int, participant_id: int) -> Response:
 
 @bp.route("/<int:event_id>/participants/<int:participant_id>/delete", methods=["POST"])
 def delete_participant(event_id: int, participant_id: int) -> Response:
-    """Remove a participant (their wishes in others' answers are then ignored)."""
+    """Remove a participant, and the wishes, avoids, required pairs and pins that name them."""
     row = get_event(event_id)
     participant = get_participant(row, participant_id)
-    db().delete(participant)
+    remove_participant(row, participant)
     db().commit()
     flash(f"{participant.name} removed.")
     return redirect(url_for("events.show", event_id=event_id))

@@ -100,6 +100,8 @@ class EventForm(Form):
     tables: Tables
     fields: Fields
     form_open: Checkbox = False
+    organiser_email: OptionalEmail = None
+    organiser_name: OptionalText = None
     version: int | None = None
 
     @field_validator("timezone")
@@ -228,6 +230,28 @@ class GenerateForm(Form):
         if most is not None and value > most:
             raise ValueError(f"the server allows at most {most:g} seconds")
         return value
+
+
+class ReplanForm(GenerateForm):
+    """Re-plan the published timetable from a slot on: the slots before it are frozen."""
+
+    now: Annotated[Id, Field(description="The first slot that may change.")]
+
+    @field_validator("now")
+    @classmethod
+    def _known_slot(cls, value: str, info: ValidationInfo) -> str:
+        slots = (info.context or {}).get("slots")
+        if slots is not None and value not in slots:
+            raise ValueError(f"{value} is not one of the event's slots")
+        return value
+
+
+class PublishForm(Form):
+    """Publish a version, and e-mail the invitations if asked: only what changed since the
+    version published before, or every meeting."""
+
+    send: Checkbox = False
+    scope: Literal["changes", "all"] = "changes"
 
 
 class MoveForm(Form):

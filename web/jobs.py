@@ -1,5 +1,6 @@
-"""Generation outside the request: a worker thread runs `matcher.solver.solve` for a job row and
-writes its progress to that row; the result becomes a new schedule version.
+"""Generation and re-planning outside the request: a worker thread runs `matcher.solver.solve`
+or `matcher.replan.replan` for a job row and writes its progress to that row; the result becomes
+a new schedule version.
 
 Nothing is written to a schedule until the solver has finished, and then only a new version is
 added: a crash or a second generation never touches an existing (or published) version.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
@@ -18,39 +20,44 @@ from sqlalchemy.orm import Session
 from matcher.cpsat import Progress
 from matcher.event import Event
 from matcher.pairing import Infeasible
+from matcher.replan import carry_over, changes, replan
+from matcher.schedule import Schedule
 from matcher.solver import solve
-from web.db import engine, new_session
-from web.models import EventRow, SolveJob, now
-from web.store import add_version, event_of, problems_of
+from web.db import Base, engine, new_session
+from web.models import ACTIVE, EventRow, ScheduleVersion, SolveJob, now
+from web.store import add_version, event_of, problems_of, schedule_of
 
 log = logging.getLogger(__name__)
-ACTIVE = ("queued", "running")
 PROGRESS_EVERY = 0.25  # seconds between progress writes; the page polls once a second
 
 
 class Worker:
-    """One solver thread per app process: jobs queue up and run one after the other, so the two
-    cores are not split between concurrent solves."""
+    """One thread per kind of work and app process: tasks queue up and run one after the other,
+    so that the two cores are not split between concurrent solves."""
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matcher-solver")
+    def __init__(self, app: Flask, run: Callable[[Flask, int], None], name: str) -> None:
+        self.app, self.run = app, run
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"matcher-{name}")
 
-    def submit(self, job_id: int) -> None:
-        """Run a job when the thread is free."""
-        self.pool.submit(run_job, self.app, job_id)
+    def submit(self, task_id: int) -> None:
+        """Run a task when the thread is free."""
+        self.pool.submit(self.run, self.app, task_id)
+
+
+def interrupt_unfinished(app: Flask, model: type[Base], message: str) -> None:
+    """Mark the rows a previous process left queued or running as failed: that process is gone."""
+    if not inspect(engine(app)).has_table(model.__tablename__):
+        return  # no schema yet: `init-db` is about to create it
+    with new_session(app) as session:
+        session.execute(update(model).where(model.status.in_(ACTIVE)).values(  # type: ignore[attr-defined]
+            status="failed", message=message, finished_at=now()))
+        session.commit()
 
 
 def init_app(app: Flask) -> None:
-    """Attach the worker and mark jobs left unfinished by a previous process as interrupted."""
-    app.extensions["solver"] = Worker(app)
-    if not inspect(engine(app)).has_table(SolveJob.__tablename__):
-        return  # no schema yet: `init-db` is about to create it
-    with new_session(app) as session:
-        session.execute(update(SolveJob).where(SolveJob.status.in_(ACTIVE)).values(
-            status="failed", message="interrupted: the server stopped before it finished",
-            finished_at=now()))
-        session.commit()
+    """Attach the solver's worker and mark jobs left unfinished by a previous process."""
+    app.extensions["solver"] = Worker(app, run_job, "solver")
+    interrupt_unfinished(app, SolveJob, "interrupted: the server stopped before it finished")
 
 
 def active_job(session: Session, event_id: int) -> SolveJob | None:
@@ -59,13 +66,18 @@ def active_job(session: Session, event_id: int) -> SolveJob | None:
                                                   SolveJob.status.in_(ACTIVE))).first()
 
 
-def start(app: Flask, session: Session, row: EventRow, time_limit: float) -> tuple[SolveJob, bool]:
-    """Queue a generation for an event, unless one is already queued or running (then that one,
-    and False). The caller has checked that the event is valid (`problems_of`)."""
+def start(app: Flask, session: Session, row: EventRow, time_limit: float,
+          base: ScheduleVersion | None = None, now_slot: str | None = None,
+          ) -> tuple[SolveJob, bool]:
+    """Queue a generation for an event, or with `now_slot` a re-planning of `base` from that slot,
+    unless a job is already queued or running (then that one, and False). `base` is the version
+    participants see: a new version continues its calendar uids. The caller has checked that
+    the event is valid (`problems_of`)."""
     running = active_job(session, row.id)
     if running is not None:
         return running, False
-    job = SolveJob(event_id=row.id, time_limit=time_limit)
+    job = SolveJob(event_id=row.id, time_limit=time_limit, kind="replan" if now_slot else "generate",
+                   base_version_id=base.id if base else None, now_slot=now_slot)
     session.add(job)
     session.commit()
     app.extensions["solver"].submit(job.id)
@@ -127,31 +139,62 @@ def run_job(app: Flask, job_id: int) -> None:
             return
         row = session.get(EventRow, job.event_id)
         problems = problems_of(row)  # type: ignore[arg-type]
+        if not problems and job.now_slot and job.now_slot not in {s["id"] for s in row.slots}:  # type: ignore[union-attr]
+            problems = [f"slot {job.now_slot}, to re-plan from, is no longer in the event"]
         if problems:  # the event was changed after the job was queued
             job.status, job.finished_at = "failed", now()
             job.message = "the event is not valid: " + "; ".join(problems)
             session.commit()
             return
         event: Event = event_of(row)  # type: ignore[arg-type]
+        base = session.get(ScheduleVersion, job.base_version_id) if job.base_version_id else None
         job.status = "running"
         session.commit()
         reporting = Reporting(app, job_id)
         try:
-            schedule = solve(event, job.time_limit, app.config["SOLVE_WORKERS"],
-                             reporting.on_progress, reporting.should_stop)
-        except (Infeasible, TimeoutError) as e:
-            finish(session, job_id, "failed", str(e))
+            schedule = compute(job, event, base, app.config["SOLVE_WORKERS"], reporting)
+        except Infeasible as e:
+            finish(session, job_id, "failed", f"No timetable can keep every rule of this event: "
+                   f"{e}. Change the event (its answers, slots, tables, required or pinned "
+                   "meetings) and try again.")
+            return
+        except TimeoutError as e:
+            finish(session, job_id, "failed", f"{e}: give the solver more time.")
             return
         except Exception:
             log.exception("solve job %s failed", job_id)
             finish(session, job_id, "failed", "the solver failed unexpectedly; see the server log")
             return
         stopped = reporting.should_stop()
-        note = f"generated in {schedule.seconds:.1f} s" + (", stopped early" if stopped else "")
+        note = describe(job, schedule, base) + (", stopped early" if stopped else "")
         version = add_version(session, event_id=job.event_id, schedule=schedule, event=event,
-                              origin="generated", note=note)
+                              origin="replanned" if job.kind == "replan" else "generated",
+                              note=note)
         finish(session, job_id, "stopped" if stopped else "done", note, version.id,
                objective=schedule.score, bound=schedule.bound, elapsed=schedule.seconds)
+
+
+def compute(job: SolveJob, event: Event, base: ScheduleVersion | None, workers: int,
+            reporting: Reporting) -> Schedule:
+    """The job's schedule: re-planned from its slot, or solved afresh."""
+    if job.kind == "replan" and base is not None:
+        return replan(event, schedule_of(base), job.time_limit, job.now_slot, workers,
+                      reporting.on_progress, reporting.should_stop)
+    schedule = solve(event, job.time_limit, workers, reporting.on_progress, reporting.should_stop)
+    # After publication the meetings keep the published uids, and a moved one gets a higher
+    # sequence: otherwise calendars would ignore the move when the new version is sent.
+    return schedule if base is None else carry_over(schedule, schedule_of(base), event)
+
+
+def describe(job: SolveJob, schedule: Schedule, base: ScheduleVersion | None) -> str:
+    """The new version's note: how it was made and, after publication, what it changes."""
+    made = (f"re-planned from {job.now_slot}" if job.kind == "replan" else "generated") + \
+        f" in {schedule.seconds:.1f} s"
+    if base is None:
+        return made
+    diff = changes(schedule_of(base), schedule)
+    return (f"{made}; against version {base.number}: {len(diff.kept)} kept, {len(diff.moved)} "
+            f"moved, {len(diff.added)} new, {len(diff.cancelled)} cancelled")
 
 
 def finish(session: Session, job_id: int, status: str, message: str,

@@ -1,4 +1,9 @@
-"""Personal links: signed, unguessable tokens naming one participant, revocable by the organiser."""
+"""Personal links: signed, unguessable tokens naming one participant, revocable by the organiser.
+
+Each participant has two: the personal page (answers and agenda), and the calendar feed that
+calendar apps fetch on their own. They differ, so that a feed address shared with a calendar
+service opens no more than the meetings; a new personal link revokes both.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,22 @@ from sqlalchemy.orm import Session
 from web.models import Participant
 
 SALT = "participant-link"
+FEED_SALT = "participant-feed"
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def token_for(participant: Participant) -> str:
-    """The token of a participant's personal link."""
-    return str(_serializer().dumps([participant.id, participant.link_nonce]))
+def token_for(participant: Participant, salt: str = SALT) -> str:
+    """The token of a participant's personal link (or, with FEED_SALT, of their feed)."""
+    return str(_serializer(salt).dumps([participant.id, participant.link_nonce]))
 
 
-def participant_for(session: Session, token: str) -> Participant | None:
+def participant_for(session: Session, token: str, salt: str = SALT) -> Participant | None:
     """The participant a token names, or None for a forged, malformed or revoked token."""
     try:
-        pid, nonce = _serializer().loads(token)
+        pid, nonce = _serializer(salt).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(pid, int) or not isinstance(nonce, str):
@@ -36,10 +42,24 @@ def participant_for(session: Session, token: str) -> Participant | None:
     return participant
 
 
-def link_for(participant: Participant) -> str:
-    """The full personal link, as an organiser copies it (PUBLIC_URL overrides the host)."""
+def external(endpoint: str, **values: object) -> str:
+    """A full address on this site, as people outside it use it (PUBLIC_URL overrides the host)."""
     base = current_app.config.get("PUBLIC_URL")
-    path = url_for("participant.form", token=token_for(participant))
-    return f"{base.rstrip('/')}{path}" if base else url_for("participant.form",
-                                                            token=token_for(participant),
-                                                            _external=True)
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def link_for(participant: Participant) -> str:
+    """The full personal link, as an organiser copies it."""
+    return external("participant.form", token=token_for(participant))
+
+
+def feed_for(participant: Participant) -> str:
+    """The https address of a participant's calendar feed."""
+    return external("participant.feed", token=token_for(participant, FEED_SALT))
+
+
+def webcal(address: str) -> str:
+    """The webcal:// form of an http(s) address, which calendar apps open as a subscription."""
+    return "webcal://" + address.split("://", 1)[1]

@@ -25,6 +25,20 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+ACTIVE = ("queued", "running")  # statuses of work a worker thread has not finished
+
+
+class WorkerTask:
+    """A row that a worker thread works on: queued, running, then finished one way or another."""
+
+    status: str  # each table maps its own column
+
+    @property
+    def active(self) -> bool:
+        """Queued or running."""
+        return self.status in ACTIVE
+
+
 def new_nonce() -> str:
     """A random part of a personal link; replacing it revokes the old link."""
     return secrets.token_urlsafe(12)
@@ -61,6 +75,9 @@ class EventRow(Base):
     required: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pinned: Mapped[list[Any]] = mapped_column(JSON, default=list)
     form_open: Mapped[bool] = mapped_column(default=True)
+    # The ORGANIZER of the calendar invites and the From of their e-mails.
+    organiser_email: Mapped[str | None] = mapped_column(String(254))
+    organiser_name: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=now)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -117,13 +134,18 @@ class ScheduleVersion(Base):
     published_at: Mapped[datetime | None]
 
 
-class SolveJob(Base):
-    """A generation run by the worker: its progress, and the version it produced."""
+class SolveJob(WorkerTask, Base):
+    """A generation or re-planning run by the worker: its progress, and the version it produced."""
 
     __tablename__ = "solve_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="generate")  # or "replan"
+    # The version published when the job was queued: the new version continues its meetings'
+    # calendar uids and sequences (and a re-planning keeps as much of it as it can).
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
+    now_slot: Mapped[str | None] = mapped_column(String(64))  # re-planning: earlier slots frozen
     status: Mapped[str] = mapped_column(String(16), default="queued")
     time_limit: Mapped[float]
     stage: Mapped[str | None] = mapped_column(String(32))
@@ -137,13 +159,43 @@ class SolveJob(Base):
     finished_at: Mapped[datetime | None]
 
     @property
-    def active(self) -> bool:
-        """Queued or running."""
-        return self.status in ("queued", "running")
-
-    @property
     def gap(self) -> float | None:
         """Relative distance between the best score so far and the proven bound."""
         if self.objective is None or self.bound is None or self.bound <= 0:
             return None
         return max(0.0, (self.bound - self.objective) / self.bound)
+
+
+class Mailing(WorkerTask, Base):
+    """The e-mailed invitations of a published version, sent by the mail worker, and what became
+    of each message; a retry is a new mailing that skips what was already sent."""
+
+    __tablename__ = "mailings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_versions.id"))
+    # Only what changed since this version is sent; None sends every meeting.
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
+    retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("mailings.id"))
+    base_url: Mapped[str] = mapped_column(String(500))  # of the agenda links in the messages
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total: Mapped[int] = mapped_column(default=0)
+    # One entry a message: participant, recipient, method, uid, subject, sent, reason.
+    results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    no_address: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [participant, uid, method] of the messages the retried mailings already sent.
+    skip: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        """The messages the server took."""
+        return [r for r in self.results if r["sent"]]
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """The messages the server did not take, with the reason."""
+        return [r for r in self.results if not r["sent"]]

@@ -10,10 +10,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from web.db import db
 from web.forms import InvestorAnswers, StartupAnswers, validate
-from web.links import participant_for
-from web.models import Participant, now
+from web.invites import ics_response, participant_calendar
+from web.links import FEED_SALT, feed_for, participant_for, webcal
+from web.models import Participant, ScheduleVersion, now
 from web.store import problems_of, published_version, schedule_of, snapshot_of
-from web.timetable import agenda
+from web.timetable import agenda, unmet_wishes
 
 bp = Blueprint("participant", __name__, url_prefix="/p")
 STALE = ("Your answers were changed in another window since this page was opened, so this "
@@ -91,15 +92,45 @@ def form(token: str) -> str | Response | tuple[str, int]:
                 return redirect(url_for("participant.form", token=token))
             p = get_participant(token)
     version = published_version(db(), p.event_id)
-    lines = None
+    context: dict[str, Any] = {"version": version, "lines": None}
     if version is not None:
-        lines = agenda(snapshot_of(version), schedule_of(version), p.code)
+        event = snapshot_of(version)
+        feed = feed_for(p)
+        context |= {"lines": agenda(event, schedule_of(version), p.code),
+                    "unmet": unmet_wishes(event, schedule_of(version), p.code),
+                    "feed": feed, "webcal": webcal(feed)}
     others = [o for o in p.event.participants if o.kind != p.kind]
     # A failed POST shows what was typed; otherwise the stored answers.
     typed = request.method == "POST" and errors.get("") != STALE
     return render_template("participant/form.html", p=p, event=p.event, others=others,
-                           version=version, lines=lines, errors=errors, token=token,
-                           shown=posted(p) if typed else stored(p)), 422 if errors else 200
+                           errors=errors, token=token, shown=posted(p) if typed else stored(p),
+                           **context), 422 if errors else 200
+
+
+def published_or_404(p: Participant) -> ScheduleVersion:
+    """The version participants see, or 404 while none is published."""
+    version = published_version(db(), p.event_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.route("/<token>/meetings.ics")
+def download(token: str) -> Response:
+    """The participant's meetings in the published timetable, as a calendar file to import."""
+    p = get_participant(token)
+    return ics_response(participant_calendar(p.event, published_or_404(p), p.code),
+                        f"{p.code}.ics")
+
+
+@bp.route("/feed/<token>.ics")
+def feed(token: str) -> Response:
+    """The participant's calendar feed: calendar apps fetch it again and again, and it always
+    holds the latest published timetable. Its token opens nothing else."""
+    p = participant_for(db(), token, FEED_SALT)
+    if p is None:
+        abort(404)
+    return ics_response(participant_calendar(p.event, published_or_404(p), p.code))
 
 
 def stored(p: Participant) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Organiser pages of a timetable: generate with live progress, view the grid and agendas, pin
-and move meetings, publish versions, export."""
+"""Organiser pages of a timetable: generate or re-plan with live progress, view the grid and
+agendas, pin and move meetings, export."""
 
 from __future__ import annotations
 
@@ -17,37 +17,37 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
 
 from matcher.check import violations
 from matcher.instance import Instance
 from matcher.schedule import Schedule
-from web import jobs
-from web.db import db, get
+from web import jobs, mailings
+from web.auth import organisers_only
+from web.db import db
 from web.editing import NotInSchedule, moved, new_problems
-from web.events import get_event
-from web.forms import GenerateForm, MoveForm, PinForm, validate
+from web.events import get_event, of_event
+from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, validate
+from web.invites import event_calendar, ics_response
 from web.models import EventRow, ScheduleVersion, SolveJob
+from web.slots import current_slot
 from web.store import (
     add_version,
     event_of,
+    impossible_of,
     latest_version,
+    previous_published,
     problems_of,
-    publish,
     published_version,
     schedule_of,
     snapshot_of,
     versions,
 )
-from web.timetable import agenda, grid, schedule_csv
+from web.timetable import agenda, grid, schedule_csv, unmet_wishes
 
 bp = Blueprint("schedules", __name__, url_prefix="/events/<int:event_id>")
 
 
-@bp.before_request
-@login_required
-def _organisers_only() -> None:
-    """Every page here needs an organiser's login."""
+organisers_only(bp)
 
 
 def get_version(row: EventRow, number: int | None) -> ScheduleVersion | None:
@@ -84,45 +84,79 @@ def show(event_id: int) -> str:
     context: dict[str, Any] = {
         "row": row, "version": version, "latest": latest, "versions": versions(db(), row.id),
         "published": published_version(db(), row.id), "job": jobs.active_job(db(), row.id),
-        "problems": problems_of(row), "pinned": pinned_pairs(row),
+        "problems": problems_of(row), "impossible": impossible_of(row),
+        "pinned": pinned_pairs(row), "mailings": mailings.mailings(db(), row.id),
+        "mail_problem": mailings.mail_problem(row),
         "time_limit": current_app.config["SOLVE_TIME_LIMIT"],
         "max_time_limit": current_app.config["SOLVE_TIME_LIMIT_MAX"],
     }
+    if row.slots:
+        context["now_slot"] = current_slot(row.slots, row.timezone)
+    context["numbers"] = {v.id: v.number for v in context["versions"]}
     if version is not None:
         event, schedule = snapshot_of(version), schedule_of(version)
-        context |= {"event": event, "schedule": schedule, "grid": grid(event, schedule)}
+        context |= {"event": event, "schedule": schedule, "grid": grid(event, schedule),
+                    "baseline": baseline(version, context["published"])}
         if not context["problems"] and version.id == getattr(latest, "id", None):
             context["broken"] = violations(Instance(event_of(row)), schedule)
     return render_template("schedules/show.html", **context)
 
 
+def baseline(version: ScheduleVersion, published: ScheduleVersion | None,
+             ) -> ScheduleVersion | None:
+    """The version whose meetings participants have, to compare a version with: the published
+    one, or for the published one the version published before it."""
+    if published is not None and published.id != version.id:
+        return published
+    return previous_published(db(), version)
+
+
 @bp.route("/generate", methods=["POST"])
 def generate(event_id: int) -> Response:
     """Queue a generation (keeping the pins) and go to its progress page."""
-    row = get_event(event_id)
-    limit = current_app.config["SOLVE_TIME_LIMIT_MAX"]
-    form, errors = validate(GenerateForm, request.form.to_dict(), max_time_limit=limit)
+    return queue_job(get_event(event_id), GenerateForm)
+
+
+@bp.route("/replan", methods=["POST"])
+def replan(event_id: int) -> Response:
+    """Queue a re-planning of the published version from a slot on, and go to its progress."""
+    return queue_job(get_event(event_id), ReplanForm)
+
+
+LABELS = {"time_limit": "Time limit", "now": "Re-plan from"}
+
+
+def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
+    """Validate a generate or re-plan form and queue its job, continuing the published version's
+    calendar uids; back to the timetable with the reason when it cannot start."""
+    back = redirect(url_for("schedules.show", event_id=row.id))
+    form, errors = validate(model, request.form.to_dict(),
+                            max_time_limit=current_app.config["SOLVE_TIME_LIMIT_MAX"],
+                            slots=[s["id"] for s in row.slots])
     if form is None:
-        flash(f"Time limit: {errors.get('time_limit', 'not valid')}", "error")
-        return redirect(url_for("schedules.show", event_id=event_id))
+        flash("; ".join(f"{LABELS.get(k, k)}: {v}" for k, v in errors.items()), "error")
+        return back
+    published = published_version(db(), row.id)
+    now_slot = form.now if isinstance(form, ReplanForm) else None
+    if now_slot and published is None:
+        flash("Nothing to re-plan: re-planning keeps as much of the published timetable as it "
+              "can, and none is published yet.", "error")
+        return back
     problems = problems_of(row)
     if problems:
         flash("The event cannot be generated until these are fixed: " + "; ".join(problems),
               "error")
-        return redirect(url_for("schedules.show", event_id=event_id))
+        return back
     job, new = jobs.start(current_app._get_current_object(), db(), row,  # type: ignore[attr-defined]
-                          form.time_limit)
+                          form.time_limit, base=published, now_slot=now_slot)
     if not new:
         flash("A generation of this event is already running; here is its progress.")
-    return redirect(url_for("schedules.job", event_id=event_id, job_id=job.id))
+    return redirect(url_for("schedules.job", event_id=row.id, job_id=job.id))
 
 
 def get_job(row: EventRow, job_id: int) -> SolveJob:
     """A job of this event, or 404."""
-    job = get(SolveJob, job_id)
-    if job is None or job.event_id != row.id:
-        abort(404)
-    return job
+    return of_event(row, SolveJob, job_id)
 
 
 @bp.route("/jobs/<int:job_id>")
@@ -238,31 +272,26 @@ def keep_pin(row: EventRow, form: MoveForm) -> None:
              "table": form.table}]
 
 
-@bp.route("/versions/<int:number>/publish", methods=["POST"])
-def publish_version(event_id: int, number: int) -> Response:
-    """Publish a version: participants now see it; earlier published versions are kept."""
-    row = get_event(event_id)
-    version = get_version(row, number)
-    publish(db(), version)  # type: ignore[arg-type]
-    flash(f"Version {number} is published: participants see it on their personal pages.")
-    return redirect(url_for("schedules.show", event_id=event_id, version=number))
-
-
 @bp.route("/versions/<int:number>/schedule.<ext>")
 def export(event_id: int, number: int, ext: str) -> Response:
-    """A version as the schedule file (JSON, format 1) or a CSV table."""
-    version = get_version(get_event(event_id), number)
+    """A version as the schedule file (JSON, format 1), a CSV table, or one calendar file with
+    every meeting."""
+    row = get_event(event_id)
+    version = get_version(row, number)
     if version is None:
         abort(404)
+    filename = f"schedule-{event_id}-v{number}.{ext}"
     schedule = schedule_of(version)
     if ext == "json":
         body, mimetype = schedule.model_dump_json(indent=2), "application/json"
     elif ext == "csv":
         body, mimetype = schedule_csv(snapshot_of(version), schedule), "text/csv"
+    elif ext == "ics":
+        return ics_response(event_calendar(row, version), filename)
     else:
         abort(404)
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=schedule-{event_id}-v{number}.{ext}"})
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.route("/agendas")
@@ -280,5 +309,7 @@ def agendas(event_id: int) -> str:
         people = [p for p in people if p[0] == only]
         if not people:
             abort(404)
+    inst = Instance(event)
     return render_template("schedules/agendas.html", row=row, version=version, event=event,
-                           agendas=[(p, agenda(event, schedule, p[0])) for p in people])
+                           agendas=[(p, agenda(event, schedule, p[0]),
+                                     unmet_wishes(event, schedule, p[0], inst)) for p in people])

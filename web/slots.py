@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Session = tuple[time, time]
 
@@ -53,3 +54,11 @@ def renamed(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, s
     by_time = {datetime.fromisoformat(str(s["start"])).time(): s["id"] for s in new}
     return {s["id"]: by_time[t] for s in old
             if (t := datetime.fromisoformat(str(s["start"])).time()) in by_time}
+
+
+def current_slot(slots: list[dict[str, Any]], timezone: str, at: datetime | None = None) -> str:
+    """The slot in progress or next to start at `at` (now), where re-planning starts; the first
+    slot once the day is over (re-planning a finished day only makes sense as a whole)."""
+    local = (at or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    upcoming = [s["id"] for s in slots if datetime.fromisoformat(str(s["end"])) > local]
+    return upcoming[0] if upcoming else slots[0]["id"]

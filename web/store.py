@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matcher.event import Event
+from matcher.feasibility import impossible_setups
 from matcher.files import describe
+from matcher.instance import Instance
 from matcher.schedule import Schedule
 from web.models import EventRow, Participant, ScheduleVersion, now
 from web.slots import settings_of
@@ -84,6 +86,15 @@ def problems_of(row: EventRow) -> list[str]:
     return []
 
 
+def impossible_of(row: EventRow) -> list[str]:
+    """Why a valid stored event cannot be solved, found by counting before any solve (each
+    sentence names the participants); empty also for an invalid event, which `problems_of`
+    explains first."""
+    if problems_of(row):
+        return []
+    return impossible_setups(Instance(event_of(row)))
+
+
 def add_event(session: Session, event: Event) -> EventRow:
     """Store an event from its file (slots kept as given; settings read off them)."""
     data = event.model_dump(mode="json")
@@ -108,19 +119,33 @@ def add_event(session: Session, event: Event) -> EventRow:
     return row
 
 
+def remove_participant(row: EventRow, participant: Participant) -> None:
+    """Remove a participant and every reference to them (others' wishes and avoids, required
+    pairs, pins), so that nothing stored names an id the event no longer has."""
+    code = participant.code
+    for p in row.participants:
+        if code in p.wishes:
+            p.wishes = {other: wish for other, wish in p.wishes.items() if other != code}
+        if code in p.avoid:
+            p.avoid = [other for other in p.avoid if other != code]
+    row.required = [r for r in row.required if code not in (r["startup"], r["investor"])]
+    row.pinned = [r for r in row.pinned if code not in (r["startup"], r["investor"])]
+    row.participants.remove(participant)  # the relationship's delete-orphan deletes the row
+
+
 def _pin(pin: dict[str, Any]) -> dict[str, Any]:
     """A pin without a null table."""
     return {k: v for k, v in pin.items() if v is not None}
 
 
-def new_event(day: date) -> EventRow:
+def new_event(day: date, organiser_email: str | None = None) -> EventRow:
     """An event not yet stored, with the form's defaults."""
     from matcher.event import MICHK_FIELDS
 
     return EventRow(name="", timezone="Asia/Hong_Kong", day=day, meeting_minutes=20,
                     changeover_minutes=5, sessions=[["14:00", "17:00"]], slots=[],
                     tables=[f"T{n:02d}" for n in range(1, 11)], fields=list(MICHK_FIELDS),
-                    required=[], pinned=[], form_open=True)
+                    required=[], pinned=[], form_open=True, organiser_email=organiser_email)
 
 
 def latest_version(session: Session, event_id: int) -> ScheduleVersion | None:
@@ -133,6 +158,19 @@ def published_version(session: Session, event_id: int) -> ScheduleVersion | None
     """The version most recently published: the only one participants see."""
     return session.scalars(select(ScheduleVersion).where(
         ScheduleVersion.event_id == event_id, ScheduleVersion.published_at.is_not(None))
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+        .limit(1)).first()
+
+
+def previous_published(session: Session, version: ScheduleVersion) -> ScheduleVersion | None:
+    """The version published before this one was (last) published: what participants' calendars
+    held until then. None when there is none, or when this version is not published."""
+    if version.published_at is None:
+        return None
+    return session.scalars(select(ScheduleVersion).where(
+        ScheduleVersion.event_id == version.event_id, ScheduleVersion.id != version.id,
+        ScheduleVersion.published_at.is_not(None),
+        ScheduleVersion.published_at <= version.published_at)
         .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
         .limit(1)).first()
 

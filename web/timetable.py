@@ -1,4 +1,5 @@
-"""What the grid and the agendas show: a schedule laid out by slot and table, or by participant."""
+"""What the grid and the agendas show: a schedule laid out by slot and table, or by participant,
+with the reasons why a participant's wishes did not become meetings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import io
 from dataclasses import dataclass
 
 from matcher.event import Event, Investor, Slot, Startup
+from matcher.explain import Answer, explain
+from matcher.instance import Instance
 from matcher.schedule import Meeting, Schedule
 
 
@@ -49,6 +52,26 @@ def agenda(event: Event, schedule: Schedule, participant: str) -> list[AgendaLin
     mine = {e.meeting.slot: e for e in entries(event, schedule)
             if participant in (e.meeting.startup, e.meeting.investor)}
     return [AgendaLine(slot, mine.get(slot.id)) for slot in event.slots]
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """A wish that did not become a meeting: whom it named, and why not."""
+
+    name: str
+    answer: Answer
+
+
+def unmet_wishes(event: Event, schedule: Schedule, participant: str,
+                 inst: Instance | None = None) -> list[Unmet]:
+    """The participant's wishes that did not become meetings, best first, each with the reason
+    (none for someone the event does not know)."""
+    inst = inst or Instance(event)
+    if participant not in inst.participants:
+        return []
+    names = {p.id: p.name for p in (*event.startups, *event.investors)}
+    return [Unmet(names[a.other], a) for a in explain(inst, schedule, participant)
+            if a.reason != "met"]
 
 
 CSV_COLUMNS = ("slot", "start", "end", "table", "startup_id", "startup", "investor_id", "investor",

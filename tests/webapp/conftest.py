@@ -1,5 +1,5 @@
 """Fixtures of the web tests: an app on a throwaway database, its client and CLI runner, an
-organiser who can log in, and small generated events."""
+organiser who can log in, small generated events, and a real SMTP server on loopback."""
 
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
 
 from matcher.event import Event
-from matcher.generate import Size, generate
+from matcher.generate import Size
+from matcher.generate import generate as generate_event
+from tests.loopback_smtp import Inbox, smtp_server
 from web import create_app
 from web.auth import create_organiser, new_api_token
 from web.config import TestConfig
 from web.db import engine, new_session
-from web.models import EventRow, SolveJob
+from web.models import EventRow, Mailing, ScheduleVersion, SolveJob
 from web.schema import upgrade
 from web.store import add_event
 
@@ -33,7 +36,7 @@ DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES else [])
 
 def tiny_event(seed: int = 1) -> Event:
     """A small generated event that solves in well under a second."""
-    return generate(TINY, seed=seed)
+    return generate_event(TINY, seed=seed)
 
 
 def fresh_postgres(url: str) -> str:
@@ -64,7 +67,8 @@ def app(db_url: str) -> Iterator[Flask]:
     app = create_app(settings | {"DATABASE_URL": db_url})
     upgrade(engine(app))
     yield app
-    app.extensions["solver"].pool.shutdown(wait=True, cancel_futures=True)
+    for worker in ("solver", "mailer"):
+        app.extensions[worker].pool.shutdown(wait=True, cancel_futures=True)
     engine(app).dispose()
 
 
@@ -126,6 +130,80 @@ def wait_for_job(app: Flask, job_id: int, timeout: float = 30.0) -> SolveJob:
                 return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+
+
+def wait_for_mailing(app: Flask, mailing_id: int, timeout: float = 30.0) -> Mailing:
+    """The mailing once it has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with new_session(app) as session:
+            mailing = session.get(Mailing, mailing_id)
+            if mailing is not None and not mailing.active:
+                return mailing
+        time.sleep(0.05)
+    raise AssertionError(f"mailing {mailing_id} did not finish in {timeout} s")
+
+
+def finished_version(app: Flask, response: TestResponse) -> ScheduleVersion:
+    """The version made by the job a generate or re-plan form queued (it redirects to it)."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    job = wait_for_job(app, job_id)
+    assert job.status == "done", job.message
+    with new_session(app) as session:
+        version = session.get(ScheduleVersion, job.version_id)
+        assert version is not None
+        return version
+
+
+def generate(client: FlaskClient, app: Flask, event_id: int) -> ScheduleVersion:
+    """Press generate, wait for the job, and return the version it made."""
+    return finished_version(app, client.post(f"/events/{event_id}/generate",
+                                             data={"time_limit": "2"}))
+
+
+def replan(client: FlaskClient, app: Flask, event_id: int, now: str) -> ScheduleVersion:
+    """Press re-plan from a slot, wait for the job, and return the version it made."""
+    return finished_version(app, client.post(f"/events/{event_id}/replan",
+                                             data={"time_limit": "2", "now": now}))
+
+
+@pytest.fixture
+def version(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int) -> ScheduleVersion:
+    """The first generated version of the tiny event, the organiser logged in."""
+    auth.login()
+    return generate(client, app, event_id)
+
+
+ORGANISER_ADDRESS = "events@example.org"
+
+
+def give_addresses(app: Flask, event_id: int, without: tuple[str, ...] = ("inv-008",)) -> None:
+    """Every participant but those named an address <id>@example.com; the event an organiser."""
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        assert row is not None
+        row.organiser_email, row.organiser_name = ORGANISER_ADDRESS, "Demo Day Office"
+        for p in row.participants:
+            p.email = None if p.code in without else f"{p.code}@example.com"
+        session.commit()
+
+
+@pytest.fixture
+def mail_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A real SMTP server on loopback, with MATCHER_SMTP_* pointing at it; what it received."""
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        monkeypatch.setenv("MATCHER_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("MATCHER_SMTP_PORT", str(port))
+        monkeypatch.setenv("MATCHER_SMTP_SECURITY", "none")
+        yield inbox
+
+
+@pytest.fixture
+def no_mail_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No MATCHER_SMTP_HOST, whatever the environment of the test run."""
+    monkeypatch.delenv("MATCHER_SMTP_HOST", raising=False)
 
 
 def event_row(app: Flask, event_id: int) -> EventRow:

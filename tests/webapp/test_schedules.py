@@ -5,37 +5,16 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from matcher.check import violations
 from matcher.instance import Instance
 from matcher.schedule import Schedule
-from tests.webapp.conftest import AuthActions, event_row, wait_for_job
+from tests.webapp.conftest import AuthActions, event_row, generate
 from web.db import new_session
 from web.models import ScheduleVersion
 from web.store import event_of, latest_version, published_version, schedule_of
-
-
-def generate(client: FlaskClient, app: Flask, event_id: int) -> ScheduleVersion:
-    """Press generate, wait for the job, and return the version it made."""
-    response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
-    assert response.status_code == 302
-    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    job = wait_for_job(app, job_id)
-    assert job.status == "done", job.message
-    with new_session(app) as session:
-        version = session.get(ScheduleVersion, job.version_id)
-        assert version is not None
-        return version
-
-
-@pytest.fixture
-def version(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int) -> ScheduleVersion:
-    """The first generated version of the tiny event, the organiser logged in."""
-    auth.login()
-    return generate(client, app, event_id)
 
 
 def test_generate_makes_a_valid_version(client: FlaskClient, app: Flask, event_id: int,
