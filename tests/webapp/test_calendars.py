@@ -17,9 +17,11 @@ from tests.webapp.conftest import (
     generate,
     give_addresses,
 )
+from tests.webapp.test_schedules import free_place
+from tests.webapp.test_views import event_form
 from web.db import new_session
 from web.links import FEED_SALT, token_for
-from web.models import EventRow, ScheduleVersion
+from web.models import EventRow, Participant, ScheduleVersion
 from web.store import schedule_of
 
 
@@ -77,8 +79,6 @@ def test_participant_download_holds_their_meetings(client: FlaskClient, app: Fla
 
 def test_feed_serves_the_latest_published_version(client: FlaskClient, app: Flask, event_id: int,
                                                   published: ScheduleVersion) -> None:
-    from tests.webapp.test_schedules import free_place
-
     startup, investor, slot, table = free_place(schedule_of(published), app, event_id)
     token, feed = tokens(app, event_id, startup)
     page = client.get(f"/p/{token}").get_data(as_text=True)
@@ -129,8 +129,6 @@ def test_tokens_open_only_their_own_calendar(client: FlaskClient, app: Flask, ev
 def test_someone_who_joined_after_publication_gets_an_empty_calendar(
         client: FlaskClient, app: Flask, event_id: int, published: ScheduleVersion) -> None:
     with new_session(app) as session:
-        from web.models import Participant
-
         row = session.get(EventRow, event_id)
         row.participants.append(Participant(  # type: ignore[union-attr]
             kind="investor", code="inv-new", name="New Fund", interests={"fintech": 3},
@@ -163,8 +161,6 @@ def test_without_an_organiser_address_the_files_name_no_attendees(
 
 def test_new_event_takes_the_organisers_address(client: FlaskClient, auth: AuthActions,
                                                 app: Flask) -> None:
-    from tests.webapp.test_views import event_form
-
     auth.login()
     assert 'value="org@example.com"' in client.get("/events/new").get_data(as_text=True)
     response = client.post("/events/new", data=event_form(organiser_email="office@example.org",

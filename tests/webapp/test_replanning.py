@@ -4,6 +4,8 @@ generation and in its failure."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -213,3 +215,30 @@ def test_infeasible_core_in_plain_words(client: FlaskClient, auth: AuthActions, 
     assert job.status == "failed"
     assert job.message.startswith("No timetable can keep every rule of this event: ")  # type: ignore[union-attr]
     assert "required meeting st-001/inv-003" in job.message  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("path", ["versions/1/publish", "versions/1/send", "replan",
+                                  "mailings/1/retry"])
+def test_new_forms_need_the_csrf_token(client: FlaskClient, app: Flask, event_id: int,
+                                       published: ScheduleVersion, path: str) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/events/{event_id}/{path}", data={"time_limit": "2", "now": "s02"})
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+
+
+def test_the_replan_and_publish_forms_carry_their_token(client: FlaskClient, app: Flask,
+                                                        event_id: int,
+                                                        published: ScheduleVersion) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    form = page.split('action="/events/1/replan"', 1)[1].split("</form>", 1)[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    response = client.post(f"/events/{event_id}/replan",
+                           data={"csrf_token": token, "time_limit": "2", "now": "s02"})
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    page = client.get(f"/events/{event_id}/versions/2/changes").get_data(as_text=True)
+    form = page.split('action="/events/1/versions/2/publish"', 1)[1].split("</form>", 1)[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    response = client.post(f"/events/{event_id}/versions/2/publish", data={"csrf_token": token})
+    assert response.status_code == 302

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from matcher.event import Event
 from matcher.solver import solve
 from tests.webapp.conftest import DATABASES, event_row, tiny_event, wait_for_job
-from web import jobs
+from web import jobs, mailings
 from web.db import new_session
-from web.models import EventRow, Participant, ScheduleVersion, SolveJob
+from web.models import EventRow, Mailing, Participant, ScheduleVersion, SolveJob
 from web.store import (
     add_event,
     add_version,
@@ -161,3 +161,35 @@ def test_schema_matches_the_models(app: Flask) -> None:
     with engine(app).connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_a_replan_job_continues_the_published_version(app: Flask, event_id: int) -> None:
+    event = event_of(event_row(app, event_id))
+    with new_session(app) as session:
+        first = add_version(session, event_id, solve(event, time_limit=2), event, "generated")
+        publish(session, first)
+        job, _ = jobs.start(app, session, session.get(EventRow, event_id), 2,  # type: ignore[arg-type]
+                            base=first, now_slot="s03")
+        assert (job.kind, job.base_version_id, job.now_slot) == ("replan", first.id, "s03")
+    done = wait_for_job(app, job.id)
+    assert done.status == "done", done.message
+    with new_session(app) as session:
+        second = session.get(ScheduleVersion, done.version_id)
+        assert second.origin == "replanned" and second.number == 2  # type: ignore[union-attr]
+        assert published_version(session, event_id).id == first.id  # type: ignore[union-attr]
+
+
+def test_a_mailing_cut_short_is_marked_for_a_retry(app: Flask, event_id: int) -> None:
+    event = event_of(event_row(app, event_id))
+    with new_session(app) as session:
+        version = add_version(session, event_id, solve(event, time_limit=2), event, "generated")
+        session.add(Mailing(event_id=event_id, version_id=version.id, base_url="http://x/",
+                            status="running", skip=[["st-001", "uid@matcher", "REQUEST"]],
+                            results=[{"participant": "st-001", "sent": True}]))
+        session.commit()
+    mailings.init_app(app)  # what the next process does at start
+    with new_session(app) as session:
+        mailing = session.scalars(select(Mailing)).one()
+        assert mailing.status == "failed" and "retrying sends the rest" in (mailing.message or "")
+        assert mailing.skip == [["st-001", "uid@matcher", "REQUEST"]] and len(mailing.sent) == 1
+        assert mailings.active_mailing(session, event_id) is None
