@@ -5,6 +5,7 @@ generation and in its failure."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -18,6 +19,7 @@ from matcher.schedule import Schedule
 from tests.webapp.conftest import AuthActions, event_row, generate, replan, wait_for_job
 from web.db import new_session
 from web.models import EventRow, Participant, ScheduleVersion, SolveJob
+from web.slots import current_slot
 from web.store import event_of, schedule_of, snapshot_of
 
 
@@ -242,3 +244,17 @@ def test_the_replan_and_publish_forms_carry_their_token(client: FlaskClient, app
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
     response = client.post(f"/events/{event_id}/versions/2/publish", data={"csrf_token": token})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("utc", "slot"), [
+    ("2023-09-13T06:10", "s01"),  # 14:10 in Hong Kong: the first slot is in progress
+    ("2023-09-13T06:22", "s02"),  # in the changeover: the next slot
+    ("2023-09-13T07:16", "s04"),
+    ("2023-09-12T23:00", "s01"),  # before the day
+    ("2023-09-14T01:00", "s01"),  # after it: re-plan the whole day
+])
+def test_the_slot_to_replan_from_is_the_one_in_progress(app: Flask, event_id: int, utc: str,
+                                                        slot: str) -> None:
+    row = event_row(app, event_id)
+    at = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    assert current_slot(row.slots, row.timezone, at) == slot
