@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from matcher.cpsat import ProgressCallback, Reporter, RuleCannotHold, new_solver, post
+from matcher.cpsat import ProgressCallback, RuleCannotHold, new_solver, post, run
 from matcher.instance import Instance, PairKey
 from matcher.rules import Linear, rules_at
 
@@ -172,7 +172,7 @@ def choose_pairs(inst: Instance, time_limit: float, workers: int = 2,
         for pair, lit in v.lits.items():
             model.add_hint(lit, values[pair] > 0.5)
     solver = new_solver(time_limit, workers)
-    code = solver.solve(model, Reporter("pairs", on_progress, should_stop))
+    code = run(solver, model, "pairs", on_progress, should_stop)
     if code == cp_model.INFEASIBLE:
         raise Infeasible(explain_infeasible(model, workers))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -44,6 +44,8 @@ def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers
     neither places them all."""
     problem = timing_problem(inst, pairs, hint)
     first = first_timing(problem)
+    if None not in first and should_stop is not None and should_stop():
+        return dict(zip(pairs, first, strict=True))
     if hint is None and None not in first:
         problem = problem.model_copy(update={"hint": tuple(first)})
     result = solve_timing(problem, time_limit, workers, on_progress, should_stop)
@@ -91,7 +93,8 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
         retimed = place(inst, tuple(fallback.placed), deadline.left() * 0.8, workers,
                         on_progress, should_stop, hint=fallback.placed)
         placed = retimed or fallback.placed
-    seated = seat(inst, placed, deadline.left(), workers)
+    stopped = should_stop is not None and should_stop()
+    seated = seat(inst, placed, 0 if stopped else deadline.left(), workers)
     return schedule_of(inst, placed, seated, score, bound, deadline.elapsed())
 
 
