@@ -68,6 +68,8 @@ def load_sample(path: Path, time_limit: float) -> None:
             return
         if row is None:
             row = add_event(session, event)
+            # The event file has no organiser; the sample's is illustrative, so invites can be tried.
+            row.organiser_email, row.organiser_name = SAMPLE_ORGANISER
             session.commit()
         click.echo(f"solving {event.name} ({time_limit:g} s at most) ...")
         schedule = solve(event, time_limit=time_limit, workers=current_app.config["SOLVE_WORKERS"])
@@ -76,6 +78,9 @@ def load_sample(path: Path, time_limit: float) -> None:
         publish(session, version)
         click.echo(f"loaded {event.name}: {len(schedule.meetings)} meetings, score "
                    f"{schedule.score} (bound {schedule.bound}), published as version 1")
+
+
+SAMPLE_ORGANISER = ("matching@michk.example.com", "MiCHK 2023 business matching desk")
 
 
 @click.command("demo-organiser")

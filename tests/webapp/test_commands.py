@@ -8,10 +8,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
 
 from matcher.cli import main
 from tests.webapp.conftest import tiny_event
+from web.commands import SAMPLE_ORGANISER
 from web.config import Config
+from web.db import new_session
+from web.models import EventRow
 
 
 def test_init_db_is_repeatable(runner: FlaskCliRunner) -> None:
@@ -19,14 +23,16 @@ def test_init_db_is_repeatable(runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["init-db"]).exit_code == 0
 
 
-def test_load_sample_once_with_a_published_schedule(runner: FlaskCliRunner, client: FlaskClient,
-                                                     tmp_path: Path) -> None:
+def test_load_sample_once_with_a_published_schedule(app: Flask, runner: FlaskCliRunner,
+                                                     client: FlaskClient, tmp_path: Path) -> None:
     path = tmp_path / "event.json"
     path.write_text(tiny_event(2).model_dump_json())
     result = runner.invoke(args=["load-sample", str(path), "--time-limit", "2"])
     assert "published as version 1" in result.output, result.output
     assert "already loaded" in runner.invoke(args=["load-sample", str(path)]).output
     assert "Generated tiny event, seed 2" in client.get("/").get_data(as_text=True)
+    with new_session(app) as session:  # so that invitations can be tried at once
+        assert session.scalars(select(EventRow)).one().organiser_email == SAMPLE_ORGANISER[0]
 
 
 def test_demo_organiser_login_works(runner: FlaskCliRunner, client: FlaskClient) -> None:
