@@ -1,7 +1,8 @@
-"""The `matcher` command: solve, check, schema and bench.
+"""The `matcher` command: solve, check, schema, ics, bench and b2b.
 
-Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file,
-3 an event whose hard rules cannot all hold.
+Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file (or an
+unwritable output), 3 an event whose hard rules cannot all hold, 4 no schedule found in the time,
+5 invitations not all sent (the calendar files are written).
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from matcher import b2b
+from matcher import b2b, ics, mail
 from matcher.check import violations
 from matcher.event import Event
-from matcher.files import BadFile, load_event, load_schedule, write_json
+from matcher.files import BadFile, check_writable, load_event, load_schedule, write_bytes, write_json
 from matcher.instance import Instance
 from matcher.pairing import Infeasible
 from matcher.report import summary, timetable
 from matcher.solver import solve
 
-EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE = 1, 2, 3
+EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE, EXIT_TIMEOUT = 1, 2, 3, 4
 
 
 def positive(text: str) -> float:
@@ -37,12 +39,45 @@ def positive(text: str) -> float:
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve an event; print the timetable and summary; write the schedule if asked."""
     event = load_event(args.event)
-    schedule = solve(event, time_limit=args.time_limit)
+    if args.out:
+        check_writable(args.out)
     inst = Instance(event)
+    if args.now and args.now not in inst.slot_index:
+        raise BadFile(f"--now {args.now} is not a slot of {args.event}")
+    if args.previous:
+        from matcher.replan import changes, replan
+
+        previous = load_schedule(args.previous)
+        schedule = replan(event, previous, time_limit=args.time_limit, now=args.now)
+    elif args.now:
+        raise BadFile("--now needs --previous: the schedule to re-plan from")
+    else:
+        schedule = solve(event, time_limit=args.time_limit)
     print(f"{event.name}\n\n{timetable(inst, schedule)}\n\n{summary(inst, schedule)}")
+    if args.previous:
+        diff = changes(previous, schedule)
+        print(f"against {args.previous}: {len(diff.kept)} kept, {len(diff.moved)} moved, "
+              f"{len(diff.added)} new, {len(diff.cancelled)} cancelled; affected: "
+              f"{', '.join(sorted(diff.affected())) or 'nobody'}")
     if args.out:
         write_json(args.out, schedule)
         print(f"schedule written to {args.out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Say, for each wish of a participant, whether it became a meeting and why not."""
+    from matcher.explain import explain
+
+    event, schedule = load_event(args.event), load_schedule(args.schedule)
+    inst = Instance(event)
+    if args.participant not in inst.participants:
+        raise BadFile(f"{args.event} has no participant {args.participant}")
+    answers = explain(inst, schedule, args.participant)
+    if not answers:
+        print(f"{args.participant} made no wishes")
+    for a in answers:
+        print(f"{a.other} (wish {a.wish}, pair score {a.score}): {a.text}")
     return 0
 
 
@@ -75,6 +110,71 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
+EXIT_NOT_SENT = 5  # `matcher ics --send`: some invitations were not sent; the files are written
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    """Write the calendar files of a schedule, cancellations of meetings gone; e-mail them if asked."""
+    if (args.previous or args.send) and not args.organiser:
+        raise BadFile("--previous and --send need --organiser EMAIL: cancellations and e-mailed "
+                      "invitations must name their organiser")
+    event, schedule = load_event(args.event), load_schedule(args.schedule)
+    previous = None if not args.previous else \
+        (load_event(args.previous_event) if args.previous_event else event,
+         load_schedule(args.previous))
+    problems = ics.problems(event, schedule, previous)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        after = f" (after {args.previous})" if args.previous else ""
+        if args.previous and not args.previous_event and any(
+                p.startswith("the previous schedule does not fit") for p in problems):
+            more += f"; if {args.previous} was made for another event, give it with --previous-event"
+        raise BadFile(f"{args.schedule}{after}: {problems[0]}{more}")
+    try:
+        organiser = args.organiser and ics.Organiser(email=args.organiser, name=args.organiser_name)
+    except ValueError:  # pydantic's ValidationError
+        raise BadFile(f"--organiser {args.organiser!r} is not an e-mail address such as "
+                      "events@example.org") from None
+    try:
+        settings = mail.SmtpSettings.from_env() if args.send else None
+    except mail.MailSetupError as e:
+        raise BadFile(str(e)) from None
+    if args.send and settings is None:
+        raise BadFile("--send needs an SMTP server: set MATCHER_SMTP_HOST (see the README)")
+
+    def link(who: str) -> str:
+        return args.agenda_url.replace("{id}", who)
+
+    agenda_link = link if args.agenda_url else None
+    check_writable(Path(args.out_dir) / ics.ORGANISER_FILE)
+    files = ics.export(event, schedule, previous, organiser=organiser, agenda_link=agenda_link)
+    for name, cal in files.items():
+        write_bytes(Path(args.out_dir) / name, cal.to_ical())
+    print(f"{len(files)} calendar files written to {args.out_dir}")
+    if settings is None:
+        return 0
+    box = mail.outbox(event, schedule, organiser, previous=previous, agenda_link=agenda_link)
+    return send_invitations(box, settings)
+
+
+def send_invitations(box: mail.Outbox, settings: mail.SmtpSettings) -> int:
+    """E-mail the outbox; print who has no address, and each message not sent with the reason."""
+    for who in box.no_address:
+        print(f"no e-mail address for {who}: give them their calendar file instead")
+    failures = mail.send(box.invitations, settings)
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    print(f"{len(box.invitations) - len(failures)} of {len(box.invitations)} messages sent")
+    return EXIT_NOT_SENT if failures else 0
+
+
+def cmd_create_organiser(args: argparse.Namespace) -> int:
+    """Create an organiser account of the web app (its database from DATABASE_URL)."""
+    from web.commands import create_organiser_command
+
+    return create_organiser_command(args.email, args.password_stdin)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="matcher", description=__doc__.splitlines()[0])
@@ -85,6 +185,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
                    help="for the whole solve (default 30)")
     p.add_argument("--out", metavar="SCHEDULE.json", help="write the schedule file here")
+    p.add_argument("--previous", metavar="OLD_SCHEDULE.json",
+                   help="re-plan: keep as many of its meetings in place as the rules allow")
+    p.add_argument("--now", metavar="SLOT",
+                   help="with --previous: freeze the slots before this one")
     p.set_defaults(run=cmd_solve)
 
     p = sub.add_parser("check", help="check a schedule against its event, without the solver")
@@ -92,9 +196,32 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("schedule", metavar="SCHEDULE.json")
     p.set_defaults(run=cmd_check)
 
+    p = sub.add_parser("explain", help="why each wish of a participant did or did not happen")
+    p.add_argument("event", metavar="EVENT.json")
+    p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--participant", required=True, metavar="ID")
+    p.set_defaults(run=cmd_explain)
+
     p = sub.add_parser("schema", help="print the JSON Schema of the event file")
     p.add_argument("--schedule", action="store_true", help="of the schedule file instead")
     p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("ics", help="write calendar files (.ics) of a schedule, and e-mail them")
+    p.add_argument("event", metavar="EVENT.json")
+    p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--out-dir", required=True, metavar="DIR", help="where the .ics files go")
+    p.add_argument("--previous", metavar="OLD_SCHEDULE.json",
+                   help="the schedule sent before: its meetings that are gone are cancelled")
+    p.add_argument("--previous-event", metavar="OLD_EVENT.json",
+                   help="the event OLD_SCHEDULE was made for, if not EVENT.json")
+    p.add_argument("--organiser", "--organizer", metavar="EMAIL",
+                   help="ORGANIZER of the meetings; without it, no ORGANIZER and no ATTENDEE")
+    p.add_argument("--organiser-name", "--organizer-name", metavar="NAME")
+    p.add_argument("--agenda-url", metavar="URL",
+                   help="link in each meeting; {id} in it becomes the participant's id")
+    p.add_argument("--send", action="store_true",
+                   help="also e-mail each participant's invitations (MATCHER_SMTP_* variables)")
+    p.set_defaults(run=cmd_ics)
 
     p = sub.add_parser("bench", help="benchmark against the naive time-indexed model")
     p.add_argument("--sizes", default="michk,brokerage,large",
@@ -102,6 +229,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=1, help="events per size (default 1)")
     p.set_defaults(run=cmd_bench)
     add_b2b(sub, p)
+
+    p = sub.add_parser("create-organiser", help="create an organiser account of the web app")
+    p.add_argument("email", metavar="EMAIL")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input instead of asking twice")
+    p.set_defaults(run=cmd_create_organiser)
     return top
 
 
@@ -139,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INFEASIBLE
     except TimeoutError as e:
         print(f"error: {e}; try a longer --time-limit", file=sys.stderr)
-        return EXIT_INFEASIBLE
+        return EXIT_TIMEOUT
     except KeyboardInterrupt:
         print("interrupted: nothing written", file=sys.stderr)
         return 130

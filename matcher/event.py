@@ -7,7 +7,7 @@ Every cross-reference is checked here, and every message names the culprit and t
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -154,7 +154,8 @@ class Event(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        problems = [*self._duplicates(), *self._slot_order(), *self._references(), *self._pins()]
+        problems = [*self._duplicates(), *self._slot_order(), *self._slot_times(), *self._references(),
+                    *self._pins()]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -183,6 +184,15 @@ class Event(Model):
                 rule = "overlaps" if after.start >= before.start else "starts before"
                 problems.append(f"slot {after.id} {rule} slot {before.id}: slots must be "
                                 "chronological and must not overlap")
+        return problems
+
+    def _slot_times(self) -> list[str]:
+        problems = []
+        for slot in self.slots:
+            for what, local in (("starts", slot.start), ("ends", slot.end)):
+                if self.instant(local).astimezone(self.zone()).replace(tzinfo=None) != local:
+                    problems.append(f"slot {slot.id} {what} at {local:%Y-%m-%d %H:%M}, a time that "
+                                    f"does not exist in {self.timezone}: the clocks go forward then")
         return problems
 
     def _references(self) -> list[str]:
@@ -241,6 +251,10 @@ class Event(Model):
     def zone(self) -> ZoneInfo:
         """The event's time zone."""
         return ZoneInfo(self.timezone)
+
+    def instant(self, local: datetime) -> datetime:
+        """The UTC instant of a local time; when clocks go back, the earlier one (as in RFC 5545)."""
+        return local.replace(tzinfo=self.zone(), fold=0).astimezone(UTC)
 
 
 def pair_score(startup: Startup, investor: Investor) -> int:

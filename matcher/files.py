@@ -41,7 +41,8 @@ def describe(error: ValidationError, data: Any) -> str:
     """Every problem of a validation error, one per line, located by ids."""
     lines = []
     for e in error.errors():
-        message = e["msg"].removeprefix("Value error, ")
+        # The models hold JSON arrays as tuples; users wrote a list.
+        message = e["msg"].removeprefix("Value error, ").replace("Tuple should", "List should")
         where = _where(data, e["loc"])
         lines.append(f"{where}: {message}" if where else message)
     return "\n".join(lines)
@@ -50,7 +51,8 @@ def describe(error: ValidationError, data: Any) -> str:
 def read_json(path: str | Path) -> Any:
     """Parse a JSON file; BadFile names the file, line and column of a syntax error."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: files saved by spreadsheet programs often start with a byte-order mark.
+        text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as e:
         raise BadFile(f"cannot read {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
@@ -80,16 +82,35 @@ def load_schedule(path: str | Path) -> Schedule:
     return parse(Schedule, read_json(path), str(path))
 
 
+def check_writable(path: str | Path) -> None:
+    """Fail early, before long work, if a file cannot be written at this path."""
+    path = Path(path)
+    if path.is_dir():
+        raise BadFile(f"cannot write {path}: it is a folder")
+    folder = next((p for p in path.absolute().parents if p.exists()), None)
+    if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise BadFile(f"cannot write {path}: {folder} is not a writable folder")
+
+
 def write_json(path: str | Path, content: BaseModel | dict) -> None:
     """Write JSON atomically: the old file stays whole until the new one is complete."""
-    path = Path(path)
     text = content.model_dump_json(indent=2) if isinstance(content, BaseModel) else \
         json.dumps(content, indent=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    write_bytes(path, (text + "\n").encode("utf-8"))
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file atomically: the old file stays whole until the new one is complete."""
+    path = Path(path)
+    check_writable(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise BadFile(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -15,9 +15,13 @@ PairKey = tuple[str, str]  # (startup id, investor id)
 
 @dataclass(frozen=True)
 class Instance:
-    """An event with everything the solvers need precomputed (slots are 0-based indices)."""
+    """An event with everything the solvers need precomputed (slots are 0-based indices).
+
+    `opens_at` closes the slots before it to all but pinned meetings: re-planning from now.
+    """
 
     event: Event
+    opens_at: int = 0
 
     @cached_property
     def startups(self) -> tuple[str, ...]:
@@ -52,9 +56,20 @@ class Instance:
                 for p in (*self.event.startups, *self.event.investors)}
 
     @cached_property
+    def usable(self) -> dict[str, frozenset[int]]:
+        """Participant id -> the free slots still open, and the slots of its pinned meetings."""
+        pinned: dict[str, set[int]] = {}
+        for (s, i), (t, _) in self.pins.items():
+            pinned.setdefault(s, set()).add(t)
+            pinned.setdefault(i, set()).add(t)
+        return {p: frozenset(t for t in free if t >= self.opens_at) | pinned.get(p, set())
+                for p, free in self.free.items()}
+
+    @cached_property
     def max_meetings(self) -> dict[str, int]:
-        """Participant id -> most meetings it can have: its cap, and no more than its free slots."""
-        return {p.id: min(len(self.free[p.id]), p.max_meetings if p.max_meetings is not None
+        """Participant id -> most meetings it can have: its cap, and no more than its usable
+        slots."""
+        return {p.id: min(len(self.usable[p.id]), p.max_meetings if p.max_meetings is not None
                           else len(self.slot_ids))
                 for p in (*self.event.startups, *self.event.investors)}
 
@@ -97,8 +112,8 @@ class Instance:
         """The slots when both sides of a pair are free (only the pinned slot, if pinned)."""
         common = self.free[pair[0]] & self.free[pair[1]]
         if pair in self.pins:
-            common &= {self.pins[pair][0]}
-        return common
+            return common & {self.pins[pair][0]}
+        return frozenset(t for t in common if t >= self.opens_at)
 
     @cached_property
     def candidates(self) -> tuple[PairKey, ...]:

@@ -67,11 +67,12 @@ class NaiveResult:
 
 
 def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks: bool = True,
-                ) -> NaiveResult:
+                keep: dict[PairKey, int] | None = None) -> NaiveResult:
     """Solve the time-indexed model within the time limit.
 
     Without breaks it only maximises the score: the staged solver's fallback when the timing
-    engine cannot place the pairs it chose.
+    engine cannot place the pairs it chose. With `keep` (pair -> slot), keeping those meetings
+    in their slots comes before the score: re-planning when not all of them can stay.
     """
     start = time.monotonic()
     model = cp_model.CpModel()
@@ -91,7 +92,9 @@ def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks
         breaks.append(count_breaks(model, busy, p, len(inst.slot_ids)))
     score = sum(inst.scores[pair] * lit for pair, lit in v.m.items())
     weight = len(inst.participants) * len(inst.slot_ids) + 1 if with_breaks else 1
-    model.maximize(weight * score - sum(breaks))
+    kept = sum(v.at(pair, t) for pair, t in (keep or {}).items())
+    keep_weight = weight * (sum(inst.scores[p] for p in v.m) + 1)
+    model.maximize(keep_weight * kept + weight * score - sum(breaks))
     solver = new_solver(time_limit - (time.monotonic() - start), workers)
     code = solver.solve(model)
     seconds = time.monotonic() - start
@@ -101,6 +104,7 @@ def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks
     placed = {pair: t for pair, slots in v.x.items() for t, lit in slots.items()
               if solver.boolean_value(lit)}
     found = sum(inst.scores[pair] for pair in placed)
-    bound = max(found, int((solver.best_objective_bound + weight - 1) // weight))
+    # With meetings to keep, the objective bounds those first: no bound on the score alone.
+    bound = found if keep else max(found, int((solver.best_objective_bound + weight - 1) // weight))
     status = "optimal" if code == cp_model.OPTIMAL else "feasible"
     return NaiveResult(status, placed, found, bound, seconds)

@@ -12,21 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from matcher.cpsat import ProgressCallback, Reporter, RuleCannotHold, new_solver, post, post_rules
+from matcher.cpsat import ProgressCallback, RuleCannotHold, new_solver, post, run
 from matcher.instance import Instance, PairKey
 from matcher.rules import Linear, rules_at
 
 
 class PairVars:
-    """The rules' container for this stage: `meets(pair)` is a boolean per candidate pair."""
+    """The rules' container for this stage: `meets(pair)` is a 0/1 variable per candidate pair
+    (a CP-SAT boolean, or a continuous variable of the LP relaxation)."""
 
-    def __init__(self, model: cp_model.CpModel, inst: Instance,
-                 pairs: Iterable[PairKey] | None = None) -> None:
+    def __init__(self, inst: Instance, new_var: Callable[[str], object],
+                 pairs: Iterable[PairKey]) -> None:
         self.inst = inst
-        chosen = inst.candidates if pairs is None else tuple(pairs)
-        self.lits = {p: model.new_bool_var(f"meets[{p[0]},{p[1]}]") for p in chosen}
+        self.lits = {p: new_var(f"meets[{p[0]},{p[1]}]") for p in pairs}
 
     def pairs(self) -> Iterable[PairKey]:
         return self.lits
@@ -76,7 +77,7 @@ def window_limits(inst: Instance, v: PairVars) -> Iterator[Linear]:
         count = _windows_over([span[pair] for pair in pairs], slots)
         free_before = [0]
         for t in range(slots):
-            free_before.append(free_before[-1] + (t in inst.free[p]))
+            free_before.append(free_before[-1] + (t in inst.usable[p]))
         for a in range(slots):
             for b in range(a, slots):
                 room = free_before[b + 1] - free_before[a]
@@ -106,46 +107,82 @@ class Infeasible(Exception):
     """The hard rules cannot all hold; the message names the conflicting rules."""
 
 
-def build(inst: Instance, excluded: frozenset[PairKey] = frozenset()) -> tuple[cp_model.CpModel,
-                                                                                PairVars]:
-    """The pairing model: pair rules, implied window limits, and the score to maximise."""
-    model = cp_model.CpModel()
-    v = PairVars(model, inst, (p for p in inst.candidates if p not in excluded))
-    post_rules(model, rules_at("pair"), inst, v)
+def pair_constraints(inst: Instance, v: PairVars) -> Iterator[Linear]:
+    """Every constraint of this stage: the pair rules and the implied limits of any timetable."""
+    for r in rules_at("pair"):
+        yield from r.constraints(inst, v)
     for p in inst.participants:
-        post(model, Linear(f"{p} has only {len(inst.free[p])} free slots",
-                           tuple(v.meets(pair) for pair in v.pairs_of(p)), ub=len(inst.free[p])))
-    for limit in window_limits(inst, v):
-        post(model, limit)
-    post(model, Linear(f"only {len(inst.tables)} tables in each of {len(inst.slot_ids)} slots",
-                       tuple(v.lits.values()), ub=len(inst.tables) * len(inst.slot_ids)))
+        yield Linear(f"{p} has only {len(inst.usable[p])} free slots",
+                     tuple(v.meets(pair) for pair in v.pairs_of(p)), ub=len(inst.usable[p]))
+    yield from window_limits(inst, v)
+    yield Linear(f"only {len(inst.tables)} tables in each of {len(inst.slot_ids)} slots",
+                 tuple(v.lits.values()), ub=len(inst.tables) * len(inst.slot_ids))
+
+
+def build(inst: Instance, pairs: Iterable[PairKey]) -> tuple[cp_model.CpModel, PairVars]:
+    """The pairing model in CP-SAT, maximising the score."""
+    model = cp_model.CpModel()
+    v = PairVars(inst, model.new_bool_var, pairs)
+    for constraint in pair_constraints(inst, v):
+        post(model, constraint)
     model.maximize(sum(inst.scores[p] * lit for p, lit in v.lits.items()))
     return model, v
+
+
+def relaxed(inst: Instance, pairs: Iterable[PairKey]) -> tuple[dict[PairKey, float], float] | None:
+    """The LP relaxation by GLOP: each pair's value and the optimum, or None if it fails.
+
+    Without window limits this is a b-matching, whose LP optimum is integral, so it often
+    answers the whole stage in a fraction of a second.
+    """
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    v = PairVars(inst, lambda name: lp.NumVar(0, 1, name), pairs)
+    for c in pair_constraints(inst, v):
+        total = sum(c.terms)
+        if c.lb is not None:
+            lp.Add(total >= c.lb, c.label)
+        if c.ub is not None:
+            lp.Add(total <= c.ub, c.label)
+    lp.Maximize(sum(inst.scores[p] * x for p, x in v.lits.items()))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return {p: x.solution_value() for p, x in v.lits.items()}, lp.Objective().Value()
 
 
 def choose_pairs(inst: Instance, time_limit: float, workers: int = 2,
                  excluded: frozenset[PairKey] = frozenset(),
                  on_progress: ProgressCallback | None = None,
-                 should_stop: Callable[[], bool] | None = None,
-                 hint: Iterable[PairKey] = ()) -> PairChoice:
-    """Choose the pairs with the highest total score; raise Infeasible naming the rules if none."""
+                 should_stop: Callable[[], bool] | None = None) -> PairChoice:
+    """Choose the pairs with the highest total score; raise Infeasible naming the rules if none.
+
+    The LP relaxation answers when its optimum is integral; CP-SAT, hinted by it, otherwise.
+    """
+    pairs = [p for p in inst.candidates if p not in excluded]
     try:
-        model, v = build(inst, excluded)
+        model, v = build(inst, pairs)
     except RuleCannotHold as e:
         raise Infeasible(str(e)) from None
-    wanted = set(hint)
-    for pair, lit in v.lits.items():
-        model.add_hint(lit, pair in wanted)
+    lp = relaxed(inst, pairs)
+    if lp is not None:
+        values, optimum = lp
+        if all(x < 1e-6 or x > 1 - 1e-6 for x in values.values()):
+            chosen = tuple(p for p in pairs if values[p] > 0.5)
+            score = sum(inst.scores[p] for p in chosen)
+            return PairChoice(chosen, score, score, True)
+        for pair, lit in v.lits.items():
+            model.add_hint(lit, values[pair] > 0.5)
     solver = new_solver(time_limit, workers)
-    code = solver.solve(model, Reporter("pairs", on_progress, should_stop))
+    code = run(solver, model, "pairs", on_progress, should_stop)
     if code == cp_model.INFEASIBLE:
         raise Infeasible(explain_infeasible(model, workers))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError("no pairing found within the time limit")
-    pairs = tuple(p for p, lit in v.lits.items() if solver.boolean_value(lit))
-    score = sum(inst.scores[p] for p in pairs)
+    chosen = tuple(p for p, lit in v.lits.items() if solver.boolean_value(lit))
+    score = sum(inst.scores[p] for p in chosen)
     bound = score if code == cp_model.OPTIMAL else int(solver.best_objective_bound + 1e-6)
-    return PairChoice(pairs, score, max(bound, score), code == cp_model.OPTIMAL)
+    if lp is not None:
+        bound = min(bound, int(lp[1] + 1e-6))
+    return PairChoice(chosen, score, max(bound, score), code == cp_model.OPTIMAL)
 
 
 def explain_infeasible(model: cp_model.CpModel, workers: int = 2, time_limit: float = 10.0,

@@ -112,9 +112,10 @@ def min_meetings(inst: Instance, v: Vars) -> Iterator[Linear]:
 
 @rule("required", "pair")
 def required(inst: Instance, v: Vars) -> Iterator[Linear]:
-    """Every required pair meets."""
-    for pair in sorted(inst.required):
-        yield Linear(f"required meeting {_who(inst, pair)} does not take place",
+    """Every required or pinned pair meets."""
+    for pair in sorted(inst.required | set(inst.pins)):
+        kind = "pinned" if pair in inst.pins else "required"
+        yield Linear(f"{kind} meeting {_who(inst, pair)} does not take place",
                      (v.meets(pair),), lb=1)
 
 

@@ -11,13 +11,15 @@ from collections.abc import Callable
 
 from matcher.cpsat import Deadline, ProgressCallback
 from matcher.event import Event
+from matcher.feasibility import impossible_setups
+from matcher.firstfit import first_timing
 from matcher.instance import Instance, PairKey
 from matcher.naive import solve_naive
 from matcher.objectives import table_changes, total_breaks
 from matcher.pairing import Infeasible, choose_pairs
 from matcher.schedule import Meeting, Schedule, meeting_uid
 from matcher.tables import seat
-from matcher.timing import TimingMeeting, TimingProblem, TimingResult, solve_timing
+from matcher.timing import TimingMeeting, TimingProblem, solve_timing
 
 
 def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
@@ -37,26 +39,49 @@ def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
 
 def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers: int,
           on_progress: ProgressCallback | None, should_stop: Callable[[], bool] | None,
-          hint: dict[PairKey, int] | None = None) -> tuple[dict[PairKey, int] | None, TimingResult]:
-    """Time the pairs with the timing engine; None when it cannot place them all."""
-    result = solve_timing(timing_problem(inst, pairs, hint), time_limit, workers, on_progress,
-                          should_stop)
-    if result.status in ("infeasible", "unknown"):
-        return None, result
-    return dict(zip(pairs, result.slots, strict=True)), result
+          hint: dict[PairKey, int] | None = None) -> dict[PairKey, int] | None:
+    """Time the pairs: a first timing slot by slot, improved by the timing engine; None when
+    neither places them all."""
+    problem = timing_problem(inst, pairs, hint)
+    first = first_timing(problem)
+    if None not in first and should_stop is not None and should_stop():
+        return dict(zip(pairs, first, strict=True))
+    if hint is None and None not in first:
+        problem = problem.model_copy(update={"hint": tuple(first)})
+    result = solve_timing(problem, time_limit, workers, on_progress, should_stop)
+    found = dict(zip(pairs, result.slots, strict=True)) if result.slots else None
+    if None not in first:
+        built = dict(zip(pairs, first, strict=True))
+        if found is None or breaks_of(built) < breaks_of(found):
+            return built
+    return found
+
+
+def breaks_of(placed: dict[PairKey, int]) -> int:
+    """Total breaks of a timing."""
+    return total_breaks((s, i, t) for (s, i), t in placed.items())
 
 
 def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
           on_progress: ProgressCallback | None = None,
           should_stop: Callable[[], bool] | None = None) -> Schedule:
     """Solve an event within the time limit; raise Infeasible when its hard rules cannot hold."""
-    inst = Instance(event)
-    deadline = Deadline(time_limit)
+    return solve_instance(Instance(event), time_limit, workers, on_progress, should_stop)
+
+
+def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
+                   on_progress: ProgressCallback | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> Schedule:
+    """Solve a prepared event (see `solve`)."""
+    problems = impossible_setups(inst)
+    if problems:
+        raise Infeasible("; ".join(problems))
+    # Keep a little time for seating and writing, so the whole solve ends within the limit.
+    deadline = Deadline(time_limit * 0.97 - 0.1)
     choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
                           should_stop=should_stop)
     score, bound = choice.score, choice.bound
-    placed, _ = place(inst, choice.pairs, deadline.left() * 0.8, workers, on_progress,
-                      should_stop)
+    placed = place(inst, choice.pairs, deadline.left() * 0.7, workers, on_progress, should_stop)
     if placed is None:
         fallback = solve_naive(inst, deadline.left() * 0.7, workers, with_breaks=False)
         if fallback.status == "infeasible":
@@ -65,10 +90,11 @@ def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
         if fallback.status == "unknown":
             raise TimeoutError("no timetable found within the time limit")
         score, bound = fallback.score, min(bound, fallback.bound)
-        retimed, _ = place(inst, tuple(fallback.placed), deadline.left() * 0.8, workers,
-                           on_progress, should_stop, hint=fallback.placed)
+        retimed = place(inst, tuple(fallback.placed), deadline.left() * 0.8, workers,
+                        on_progress, should_stop, hint=fallback.placed)
         placed = retimed or fallback.placed
-    seated = seat(inst, placed, deadline.left(), workers)
+    stopped = should_stop is not None and should_stop()
+    seated = seat(inst, placed, 0 if stopped else deadline.left(), workers)
     return schedule_of(inst, placed, seated, score, bound, deadline.elapsed())
 
 
@@ -84,7 +110,7 @@ def schedule_of(inst: Instance, placed: dict[PairKey, int], seated: dict[PairKey
         status="optimal" if score >= bound else "feasible",
         score=score,
         bound=max(bound, score),
-        breaks=total_breaks((s, i, t) for (s, i), t in placed.items()),
+        breaks=breaks_of(placed),
         table_changes=table_changes((s, inst.tables[k]) for (s, _), k in seated.items()),
         meetings=meetings,
         seconds=round(seconds, 3),

@@ -98,6 +98,14 @@ class Race:
             with self.lock:
                 self.solvers.discard(solver)
 
+    def watch(self, done: threading.Event) -> None:
+        """Poll `should_stop` five times a second until `done`: a search can run long between
+        two solutions, and a stop must not wait for the next one."""
+        while self.should_stop is not None and not done.wait(0.2):
+            if self.should_stop():
+                self.report()
+                return
+
     def result(self) -> TimingResult:
         """The outcome as the engine reports it."""
         seconds = time.monotonic() - self.start
@@ -206,13 +214,24 @@ def solve_timing(problem: TimingProblem, time_limit: float, workers: int = 2,
     if any(not m.slots for m in problem.meetings):
         race.infeasible = True
         return race.result()
+    done = threading.Event()
+    threading.Thread(target=race.watch, args=(done,), daemon=True).start()
+    try:
+        run_race(race, problem, time_limit, workers)
+    finally:
+        done.set()
+    return race.result()
+
+
+def run_race(race: Race, problem: TimingProblem, time_limit: float, workers: int) -> None:
+    """Bounds and a first placement, then `improve` and `climb` side by side."""
     lower = participant_lower_bounds(problem)
     race.raise_bound(sum(lower))
     hint = list(problem.hint) if problem.hint else first_placement(problem)
     if None in hint:
         hint = complete(race, problem, hint, workers)
         if race.infeasible:
-            return race.result()
+            return
     if None not in hint:
         race.offer(tuple(t for t in hint if t is not None))
     timing = TimingModel(problem, lower, hint)
@@ -225,4 +244,3 @@ def solve_timing(problem: TimingProblem, time_limit: float, workers: int = 2,
         search.start()
     for search in searches:
         search.join()
-    return race.result()

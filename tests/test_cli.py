@@ -1,0 +1,132 @@
+"""The `matcher` command: output, exit codes, and one clear message with nothing written on errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from matcher.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_solve_prints_timetable_and_writes_schedule(capsys, write, tiny, tmp_path) -> None:
+    out_file = tmp_path / "schedule.json"
+    code, out, _ = run(capsys, "solve", write(tiny), "--time-limit", "10", "--out", out_file)
+    assert code == 0
+    assert "s1  14:00-14:20" in out and "status optimal" in out
+    assert "meetings per startup: a " in out
+    schedule = json.loads(out_file.read_text())
+    assert schedule["format"] == 1 and schedule["status"] == "optimal"
+    code, out, _ = run(capsys, "check", write(tiny), out_file)
+    assert code == 0 and "all rules hold" in out
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda e: e.update(timezone="Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
+    (lambda e: e["startups"][0].update(field="fintek"), "startup a names unknown field fintek"),
+    (lambda e: e["investors"][0].update(avoid=["a"]) or e.update(
+        required=[{"startup": "a", "investor": "x"}]), "investor x avoids startup a"),
+])
+def test_bad_event_exits_2_without_writing(capsys, write, tiny, tmp_path, mutate,
+                                           message) -> None:
+    mutate(tiny)
+    out_file = tmp_path / "schedule.json"
+    code, out, err = run(capsys, "solve", write(tiny), "--out", out_file)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert not out_file.exists()
+
+
+def test_broken_json_exits_2_naming_line(capsys, write, tmp_path) -> None:
+    code, _, err = run(capsys, "solve", write('{"format": 1,,}'), "--out", tmp_path / "s.json")
+    assert code == 2 and "line 1 column 14: not valid JSON" in err
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_infeasible_event_exits_3_keeping_old_schedule(capsys, write, tiny, tmp_path) -> None:
+    out_file = tmp_path / "schedule.json"
+    out_file.write_text("previous content")
+    tiny["startups"][0]["min_meetings"] = 3
+    tiny["startups"][0]["unavailable"] = ["s1"]
+    code, _, err = run(capsys, "solve", write(tiny), "--out", out_file)
+    assert code == 3
+    assert "a needs at least 3 meetings but is free in only 2 slots" in err
+    assert out_file.read_text() == "previous content"
+
+
+def test_check_lists_every_broken_rule_and_exits_1(capsys, write, tiny) -> None:
+    schedule = {"format": 1, "status": "feasible", "score": 5, "bound": 5, "breaks": 0,
+                "table_changes": 0, "seconds": 1.0, "meetings": [
+                    {"startup": "a", "investor": "x", "slot": "s1", "table": "T1", "score": 2,
+                     "uid": "u1", "sequence": 0},
+                    {"startup": "b", "investor": "x", "slot": "s1", "table": "T1", "score": 1,
+                     "uid": "u2", "sequence": 0}]}
+    code, out, _ = run(capsys, "check", write(tiny), write(schedule, "schedule.json"))
+    assert code == 1
+    assert "x has two meetings in s1" in out
+    assert "table T1 has two meetings in s1" in out
+    assert "the schedule claims score 5, but its meetings give 3" in out
+
+
+def test_check_refuses_malformed_schedule(capsys, write, tiny) -> None:
+    code, _, err = run(capsys, "check", write(tiny), write({"format": 1}, "schedule.json"))
+    assert code == 2 and "schedule.json is not a valid schedule file" in err
+    assert "status: Field required" in err
+
+
+def test_schema_describes_the_event_format(capsys) -> None:
+    code, out, _ = run(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert {"format", "slots", "startups", "investors"} <= set(schema["properties"])
+    assert set(schema["required"]) == {"format", "name", "timezone", "slots", "tables"}
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "soon"])
+def test_time_limit_must_be_a_positive_number(capsys, write, tiny, limit) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["solve", str(write(tiny)), "--time-limit", limit])
+    assert caught.value.code == 2
+    assert "--time-limit" in capsys.readouterr().err
+
+
+
+
+@pytest.mark.parametrize("target", ["folder", "missing/deeper/s.json"])
+def test_output_path_is_checked_before_solving(capsys, write, tiny, tmp_path, target) -> None:
+    (tmp_path / "folder").mkdir()
+    out = tmp_path / target
+    code, out_text, err = run(capsys, "solve", write(tiny), "--out", out)
+    if target == "folder":
+        assert code == 2 and "it is a folder" in err and out_text == ""
+    else:
+        assert code == 0 and out.exists()  # missing folders are created
+
+
+def test_event_with_byte_order_mark_loads(capsys, write, tiny) -> None:
+    path = write(tiny)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, _, _ = run(capsys, "solve", path, "--time-limit", "5")
+    assert code == 0
+
+
+def test_explain_names_an_unknown_participant(capsys, write, tiny, tmp_path) -> None:
+    out_file = tmp_path / "s.json"
+    assert run(capsys, "solve", write(tiny), "--out", out_file)[0] == 0
+    code, _, err = run(capsys, "explain", write(tiny), out_file, "--participant", "nobody")
+    assert code == 2 and "has no participant nobody" in err
+    code, out, _ = run(capsys, "explain", write(tiny), out_file, "--participant", "a")
+    assert code == 0 and "made no wishes" in out
+
+
+def test_now_without_previous_is_refused(capsys, write, tiny) -> None:
+    code, _, err = run(capsys, "solve", write(tiny), "--now", "s2")
+    assert code == 2 and "--now needs --previous" in err
+    code, _, err = run(capsys, "solve", write(tiny), "--now", "s9")
+    assert code == 2 and "--now s9 is not a slot" in err

@@ -1,0 +1,282 @@
+"""Fixtures of the web tests: an app on a throwaway database, its client and CLI runner, an
+organiser who can log in, small generated events, and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
+
+from matcher.event import Event
+from matcher.generate import Size
+from matcher.generate import generate as generate_event
+from tests.loopback_smtp import Inbox, smtp_server
+from web import create_app
+from web.auth import create_organiser, new_api_token
+from web.config import TestConfig
+from web.db import engine, new_session
+from web.models import EventRow, Mailing, ScheduleVersion, SolveJob
+from web.schema import upgrade
+from web.store import add_event
+
+TINY = Size("tiny", 4, 8, 6, 4)
+PASSWORD = "organiser-password"
+EMAIL = "org@example.com"
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
+# Storage tests run on each of these (PostgreSQL only when TEST_DATABASE_URL is set).
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES else [])
+
+
+def tiny_event(seed: int = 1) -> Event:
+    """A small generated event that solves in well under a second."""
+    return generate_event(TINY, seed=seed)
+
+
+def fresh_postgres(url: str) -> str:
+    """The test PostgreSQL database, emptied."""
+    from web.config import database_url
+
+    url = database_url(url)
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    admin.dispose()
+    return url
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite in a temporary file, or (parametrized) the PostgreSQL of TEST_DATABASE_URL."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return fresh_postgres(POSTGRES)  # type: ignore[arg-type]
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Flask]:
+    """An app with its schema created by the migrations."""
+    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    app = create_app(settings | {"DATABASE_URL": db_url})
+    upgrade(engine(app))
+    yield app
+    for worker in ("solver", "mailer"):
+        app.extensions[worker].pool.shutdown(wait=True, cancel_futures=True)
+    engine(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner of the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def organiser(app: Flask) -> str:
+    """An organiser account; its API token."""
+    with new_session(app) as session:
+        account = create_organiser(session, EMAIL, PASSWORD)
+        return new_api_token(session, account)
+
+
+class AuthActions:
+    """Log the test client in and out."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str = EMAIL, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient, organiser: str) -> AuthActions:
+    """Log-in helper (the organiser exists)."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def event_id(app: Flask) -> int:
+    """A stored tiny event, no timetable yet."""
+    with new_session(app) as session:
+        row = add_event(session, tiny_event())
+        session.commit()
+        return row.id
+
+
+def wait_for_job(app: Flask, job_id: int, timeout: float = 30.0) -> SolveJob:
+    """The job once it has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with new_session(app) as session:
+            job = session.get(SolveJob, job_id)
+            if job is not None and job.status not in ("queued", "running"):
+                return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+
+
+def wait_for_mailing(app: Flask, mailing_id: int, timeout: float = 30.0) -> Mailing:
+    """The mailing once it has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with new_session(app) as session:
+            mailing = session.get(Mailing, mailing_id)
+            if mailing is not None and not mailing.active:
+                return mailing
+        time.sleep(0.05)
+    raise AssertionError(f"mailing {mailing_id} did not finish in {timeout} s")
+
+
+def finished_version(app: Flask, response: TestResponse) -> ScheduleVersion:
+    """The version made by the job a generate or re-plan form queued (it redirects to it)."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    job = wait_for_job(app, job_id)
+    assert job.status == "done", job.message
+    with new_session(app) as session:
+        version = session.get(ScheduleVersion, job.version_id)
+        assert version is not None
+        return version
+
+
+def generate(client: FlaskClient, app: Flask, event_id: int) -> ScheduleVersion:
+    """Press generate, wait for the job, and return the version it made."""
+    return finished_version(app, client.post(f"/events/{event_id}/generate",
+                                             data={"time_limit": "2"}))
+
+
+def replan(client: FlaskClient, app: Flask, event_id: int, now: str) -> ScheduleVersion:
+    """Press re-plan from a slot, wait for the job, and return the version it made."""
+    return finished_version(app, client.post(f"/events/{event_id}/replan",
+                                             data={"time_limit": "2", "now": now}))
+
+
+@pytest.fixture
+def version(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int) -> ScheduleVersion:
+    """The first generated version of the tiny event, the organiser logged in."""
+    auth.login()
+    return generate(client, app, event_id)
+
+
+ORGANISER_ADDRESS = "events@example.org"
+
+
+def give_addresses(app: Flask, event_id: int, without: tuple[str, ...] = ("inv-008",)) -> None:
+    """Every participant but those named an address <id>@example.com; the event an organiser."""
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        assert row is not None
+        row.organiser_email, row.organiser_name = ORGANISER_ADDRESS, "Demo Day Office"
+        for p in row.participants:
+            p.email = None if p.code in without else f"{p.code}@example.com"
+        session.commit()
+
+
+@pytest.fixture
+def mail_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A real SMTP server on loopback, with MATCHER_SMTP_* pointing at it; what it received."""
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        monkeypatch.setenv("MATCHER_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("MATCHER_SMTP_PORT", str(port))
+        monkeypatch.setenv("MATCHER_SMTP_SECURITY", "none")
+        yield inbox
+
+
+@pytest.fixture
+def no_mail_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No MATCHER_SMTP_HOST, whatever the environment of the test run."""
+    monkeypatch.delenv("MATCHER_SMTP_HOST", raising=False)
+
+
+def event_row(app: Flask, event_id: int) -> EventRow:
+    """A fresh copy of a stored event, participants loaded."""
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        assert row is not None
+        _ = row.participants
+        return row
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on loopback by a real HTTP server in a thread; its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-quic", "--no-first-run", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Keep each phase's report on the test item, so a fixture can see that the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright, headless (Playwright never downloads one)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A factory of pages, each in its own browser context (its own cookies); every page is
+    saved as a screenshot in out/screenshots/ when the test fails."""
+    contexts = []
+
+    def make(name: str, **options: object):  # type: ignore[no-untyped-def]
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        contexts.append((name, context, page))
+        return page
+
+    yield make
+    report = getattr(request.node, "report_call", None)
+    for name, context, page in contexts:
+        if report is not None and report.failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{name}.png"),
+                            full_page=True)
+        context.close()

@@ -1,0 +1,250 @@
+"""Organiser pages through the test client: login, events, imports, links."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import Workbook
+
+from tests.webapp.conftest import AuthActions, event_row
+from web.links import token_for
+
+
+def test_home_lists_events_without_login(client: FlaskClient, event_id: int) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "Generated tiny event, seed 1" in page
+    assert "Organiser login" in page
+
+
+@pytest.mark.parametrize("path", ["/events/new", "/events/1", "/events/1/schedule",
+                                  "/events/1/import", "/account"])
+def test_organiser_pages_need_login(client: FlaskClient, event_id: int, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_login_and_logout(client: FlaskClient, auth: AuthActions) -> None:
+    assert auth.login().status_code == 302
+    assert client.get("/account").status_code == 200
+    auth.logout()
+    assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize(("email", "password", "message"), [
+    ("org@example.com", "wrong", "Wrong e-mail address or password."),
+    ("nobody@example.com", "organiser-password", "Wrong e-mail address or password."),
+    ("", "x", "Please fill this in."),
+])
+def test_login_refused(client: FlaskClient, auth: AuthActions, email: str, password: str,
+                       message: str) -> None:
+    page = auth.login(email, password).get_data(as_text=True)
+    assert message in page
+    assert client.get("/account").status_code == 302
+
+
+def test_login_redirects_only_within_the_site(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post("/login?next=//evil.example.com/",
+                           data={"email": "org@example.com", "password": "organiser-password"})
+    assert response.headers["Location"] == "/"
+
+
+def event_form(**changes: str) -> dict[str, str]:
+    """A valid event form, with changes."""
+    return {"name": "Demo Day", "venue": "Cyberport", "timezone": "Asia/Hong_Kong",
+            "day": "2023-09-13", "meeting_minutes": "20", "changeover_minutes": "5",
+            "sessions": "14:00-15:00, 15:30-16:20", "tables": "3",
+            "fields": "fintech, iot", "form_open": "on"} | changes
+
+
+def test_create_event_makes_slots(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    auth.login()
+    response = client.post("/events/new", data=event_form())
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Event Demo Day created with 4 slots." in page
+    row = event_row(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert [(s["id"], s["start"][11:], s["end"][11:]) for s in row.slots] == [
+        ("s01", "14:00", "14:20"), ("s02", "14:25", "14:45"), ("s03", "15:30", "15:50"),
+        ("s04", "15:55", "16:15")]
+    assert row.tables == ["T01", "T02", "T03"]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"name": ""}, "name", "Please fill this in."),
+    ({"timezone": "Mars/Olympus"}, "timezone", "Unknown time zone &#39;Mars/Olympus&#39;"),
+    ({"day": "13/09/2023"}, "day", "Give a date such as 2023-09-13."),
+    ({"meeting_minutes": "2"}, "meeting_minutes", "Give 5 or more."),
+    ({"sessions": "14:00 to 15:00"}, "sessions", "is not a session such as 14:00-16:00"),
+    ({"sessions": "15:00-14:00"}, "sessions", "ends before it starts"),
+    ({"sessions": "14:00-15:00, 14:30-16:00"}, "sessions", "overlaps the one before it"),
+    ({"sessions": "14:00-14:10"}, "", "No session is long enough"),
+    ({"tables": "T1, T1"}, "tables", "T1 appears more than once"),
+    ({"tables": "table one"}, "tables", "Use letters, digits"),
+])
+def test_event_form_errors_next_to_the_field(client: FlaskClient, auth: AuthActions,
+                                             changes: dict[str, str], field: str,
+                                             message: str) -> None:
+    auth.login()
+    response = client.post("/events/new", data=event_form(**changes))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    if field:
+        assert f'id="{field}-error"' in page
+        assert f'aria-describedby="{field}-error"' in page
+
+
+def test_edit_refuses_a_stale_page(client: FlaskClient, auth: AuthActions, event_id: int) -> None:
+    from matcher.event import MICHK_FIELDS
+
+    auth.login()
+    form = event_form(version="1", fields=",".join(MICHK_FIELDS))
+    assert client.post(f"/events/{event_id}/edit", data=form).status_code == 302
+    page = client.post(f"/events/{event_id}/edit", data=form).get_data(as_text=True)
+    assert "changed by someone else" in page
+
+
+def test_edit_refuses_fields_that_startups_use(client: FlaskClient, auth: AuthActions,
+                                              app: Flask, event_id: int) -> None:
+    auth.login()
+    page = client.post(f"/events/{event_id}/edit", data=event_form(version="1")).get_data(
+        as_text=True)
+    assert "do not fit the event" in page
+    assert "names unknown field" in page
+
+
+def test_answers_and_pins_follow_their_slot_times(client: FlaskClient, auth: AuthActions,
+                                                  app: Flask, event_id: int) -> None:
+    from matcher.event import MICHK_FIELDS
+    from web.db import new_session
+    from web.models import EventRow
+
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        investor = next(p for p in row.participants if p.code == "inv-002")  # type: ignore[union-attr]
+        investor.unavailable = ["s01", "s06"]  # 14:00 and 16:05
+        row.pinned = [{"startup": "st-001", "investor": "inv-001", "slot": "s02"},  # type: ignore[union-attr]
+                      {"startup": "st-002", "investor": "inv-003", "slot": "s06"}]
+        session.commit()
+    auth.login()
+    # One slot earlier in the day (13:35), and the day ends before 16:05.
+    form = event_form(version="2", sessions="13:35-16:00", tables="4",
+                      fields=",".join(MICHK_FIELDS))
+    assert client.post(f"/events/{event_id}/edit", data=form).status_code == 302
+    row = event_row(app, event_id)
+    assert [s["start"][11:] for s in row.slots][:2] == ["13:35", "14:00"]
+    assert next(p for p in row.participants if p.code == "inv-002").unavailable == ["s02"]
+    assert row.pinned == [{"startup": "st-001", "investor": "inv-001", "slot": "s03"}]
+
+
+def test_participant_links_listed_and_renewed(client: FlaskClient, auth: AuthActions,
+                                              app: Flask, event_id: int) -> None:
+    auth.login()
+    row = event_row(app, event_id)
+    investor = next(p for p in row.participants if p.kind == "investor")
+    with app.test_request_context():
+        old = token_for(investor)
+    assert f"/p/{old}" in client.get(f"/events/{event_id}").get_data(as_text=True)
+    client.post(f"/events/{event_id}/participants/{investor.id}/new-link")
+    assert client.get(f"/p/{old}").status_code == 404
+
+
+CSV_STARTUPS = (
+    "id,name,field,email,description,min_meetings,max_meetings\n"
+    "st-a,Alpha,fintech,a@example.com,Payments,2,\n"
+    "st-b,Beta,iot,,Sensors,,5\n"
+)
+
+
+def upload(client: FlaskClient, event_id: int, kind: str, name: str, data: bytes):  # type: ignore[no-untyped-def]
+    return client.post(f"/events/{event_id}/import", data={
+        "kind": kind, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_import_csv_adds_and_updates(client: FlaskClient, auth: AuthActions, app: Flask,
+                                     event_id: int) -> None:
+    auth.login()
+    response = upload(client, event_id, "startup", "s.csv", ("\ufeff" + CSV_STARTUPS).encode())
+    assert response.status_code == 302
+    assert "2 added, 0 updated" in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = upload(client, event_id, "startup", "s.csv", CSV_STARTUPS.replace("Alpha", "Alfa")
+                      .encode())
+    assert "0 added, 2 updated" in client.get(response.headers["Location"]).get_data(as_text=True)
+    alpha = next(p for p in event_row(app, event_id).participants if p.code == "st-a")
+    assert (alpha.name, alpha.min_meetings, alpha.email) == ("Alfa", 2, "a@example.com")
+
+
+def test_import_xlsx(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int) -> None:
+    auth.login()
+    book = Workbook()
+    book.active.append(["id", "name", "organisation", "email", "max_meetings"])
+    book.active.append(["inv-x", "Xavier", "X Capital", "x@example.com", 4])
+    data = io.BytesIO()
+    book.save(data)
+    assert upload(client, event_id, "investor", "i.xlsx", data.getvalue()).status_code == 302
+    xavier = next(p for p in event_row(app, event_id).participants if p.code == "inv-x")
+    assert (xavier.kind, xavier.organisation, xavier.max_meetings) == ("investor", "X Capital", 4)
+
+
+@pytest.mark.parametrize(("csv", "row", "message"), [
+    ("id,name,field\nst-a,Alpha,cooking\n", "2", "is not one of the event&#39;s fields"),
+    ("id,name,field\nst-a,,fintech\n", "2", "Please fill this in."),
+    ("id,name,field,email\nst-a,Alpha,fintech,not-an-email\n", "2", "Give an e-mail address"),
+    ("id,name,field\nst-a,Alpha,fintech\nst-a,Again,iot\n", "3", "on an earlier row too"),
+    ("id,name,field\ninv-001,Alpha,fintech\n", "2", "already used by a investor"),
+    ("id,name,field,min_meetings\nst-a,Alpha,fintech,many\n", "2", "Give a whole number."),
+    ("name,field\nAlpha,fintech\n", "1", "This column is missing."),
+])
+def test_import_reports_each_bad_row(client: FlaskClient, auth: AuthActions, app: Flask,
+                                     event_id: int, csv: str, row: str, message: str) -> None:
+    auth.login()
+    before = len(event_row(app, event_id).participants)
+    response = upload(client, event_id, "startup", "s.csv", csv.encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert f"<tr><td>{row}</td>" in page
+    assert len(event_row(app, event_id).participants) == before
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("s.txt", b"id,name\n", "upload a .csv or .xlsx file"),
+    ("s.xlsx", b"not a zip", "is not a readable Excel"),
+    ("s.csv", "id,name\n\xe9".encode("latin-1"), "is not UTF-8 text"),
+])
+def test_import_refuses_unreadable_files(client: FlaskClient, auth: AuthActions, event_id: int,
+                                         name: str, data: bytes, message: str) -> None:
+    auth.login()
+    assert message in upload(client, event_id, "startup", name, data).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_templates_download(client: FlaskClient, auth: AuthActions, event_id: int,
+                            ext: str) -> None:
+    auth.login()
+    response = client.get(f"/events/{event_id}/template-investor.{ext}")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    if ext == "csv":
+        assert response.get_data(as_text=True).startswith("id,name,organisation,email")
+
+
+def test_event_json_export_is_an_event_file(client: FlaskClient, auth: AuthActions,
+                                            event_id: int) -> None:
+    from matcher.event import Event
+
+    auth.login()
+    event = Event.model_validate(client.get(f"/events/{event_id}/event.json").get_json())
+    assert len(event.investors) == 8
+
+
+def test_csrf_protects_forms(app: Flask, auth: AuthActions, client: FlaskClient) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"email": "org@example.com",
+                                           "password": "organiser-password"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)

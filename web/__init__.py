@@ -1,0 +1,40 @@
+"""The web app: organisers prepare, generate and publish an event; participants answer and read
+their agenda through personal links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from web import auth, db, jobs
+from web.config import Config, secret_key
+
+csrf = CSRFProtect()
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """The application factory: settings, database, login, CSRF, worker, blueprints, commands."""
+    app = Flask(__name__)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key()
+
+    db.init_app(app)
+    auth.login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from web import api, commands, events, mailings, participant, publishing, schedules, views
+
+    for module in (views, auth, events, schedules, publishing, participant, api):
+        app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
+    commands.init_app(app)
+    jobs.init_app(app)
+    mailings.init_app(app)
+    return app

@@ -1,0 +1,314 @@
+"""Pydantic models of every form and API body, and the helper that turns their errors into
+messages shown next to each field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Any, Literal, Self, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from matcher.event import Count, Email, Id, Interest, Text
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An empty or blank form input means 'not given'."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _split(value: Any) -> Any:
+    """Comma- or newline-separated text as a list of stripped items."""
+    if isinstance(value, str):
+        return [item.strip() for item in re.split(r"[,\n]", value) if item.strip()]
+    return value
+
+
+def _tables(value: Any) -> Any:
+    """A number of tables (named T01, T02, ...) or their names separated by commas."""
+    if isinstance(value, str) and value.strip().isdigit():
+        count = int(value)
+        if not 1 <= count <= 999:
+            raise ValueError("give between 1 and 999 tables")
+        return [f"T{n:0{max(2, len(str(count)))}d}" for n in range(1, count + 1)]
+    return _split(value)
+
+
+def _sessions(value: Any) -> Any:
+    """`14:00-16:00, 16:30-18:00` as a list of (start, end) pairs."""
+    if not isinstance(value, str):
+        return value
+    sessions = []
+    for item in _split(value):
+        match = re.fullmatch(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})", item)
+        if not match:
+            raise ValueError(f"{item!r} is not a session such as 14:00-16:00")
+        sessions.append(match.groups())
+    return sessions
+
+
+Optional = BeforeValidator(_blank_is_none)
+OptionalText = Annotated[Text | None, Optional]
+OptionalEmail = Annotated[Email | None, Optional]
+OptionalCount = Annotated[Count | None, Optional]
+Minutes = Annotated[int, Field(ge=5, le=240, description="Length of a meeting in minutes.")]
+Changeover = Annotated[int, Field(ge=0, le=120, description="Minutes between two meetings.")]
+Sessions = Annotated[list[tuple[time, time]], BeforeValidator(_sessions),
+                     Field(min_length=1, description="Meeting sessions; the gaps are breaks.")]
+Tables = Annotated[list[Id], BeforeValidator(_tables), Field(min_length=1, max_length=999)]
+Fields = Annotated[list[Id], BeforeValidator(_split), Field(min_length=1, max_length=100)]
+Checkbox = Annotated[bool, BeforeValidator(lambda v: v in (True, "on", "1", "true", "yes"))]
+WishChoice = Literal["", "1", "2", "3"]
+InvestorChoice = Literal["", "avoid", "1", "2", "3"]
+
+
+class Form(BaseModel):
+    """A submitted form: unknown inputs are ignored (the CSRF token, buttons)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class LoginForm(Form):
+    """The organiser's login."""
+
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class EventForm(Form):
+    """An event's settings; the slots follow from day, sessions, meeting length and changeover."""
+
+    name: Text
+    venue: OptionalText = None
+    timezone: str = "Asia/Hong_Kong"
+    day: date
+    meeting_minutes: Minutes = 20
+    changeover_minutes: Changeover = 5
+    sessions: Sessions
+    tables: Tables
+    fields: Fields
+    form_open: Checkbox = False
+    organiser_email: OptionalEmail = None
+    organiser_name: OptionalText = None
+    version: int | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: give a name such as "
+                             "Asia/Hong_Kong or Europe/London") from None
+        return value
+
+    @field_validator("sessions")
+    @classmethod
+    def _ordered(cls, value: list[tuple[time, time]]) -> list[tuple[time, time]]:
+        for start, end in value:
+            if end <= start:
+                raise ValueError(f"the session {start:%H:%M}-{end:%H:%M} ends before it starts")
+        for (_, end), (start, _) in zip(value, value[1:], strict=False):
+            if start < end:
+                raise ValueError(f"the session starting {start:%H:%M} overlaps the one before it: "
+                                 "list sessions in order, without overlaps")
+        return value
+
+    @field_validator("tables", "fields")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        repeated = sorted({v for v in value if value.count(v) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} appears more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _room_for_a_meeting(self) -> Self:
+        longest = max((e.hour * 60 + e.minute) - (s.hour * 60 + s.minute) for s, e in self.sessions)
+        if longest < self.meeting_minutes:
+            raise ValueError(f"no session is long enough for a {self.meeting_minutes}-minute "
+                             "meeting")
+        return self
+
+
+class FormsSwitch(Form):
+    """Open or close the participants' forms."""
+
+    open: Literal["0", "1"]
+
+
+class ImportChoice(Form):
+    """Which participants a file holds."""
+
+    kind: Literal["startup", "investor"] = "startup"
+
+
+class StartupRow(Form):
+    """A startup as imported from a spreadsheet row or sent to the API."""
+
+    id: Id
+    name: Text
+    field: Id
+    email: OptionalEmail = None
+    description: OptionalText = None
+    min_meetings: Annotated[Count, BeforeValidator(lambda v: _blank_is_none(v) or 0)] = 0
+    max_meetings: OptionalCount = None
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str, info: ValidationInfo) -> str:
+        known = (info.context or {}).get("fields")
+        if known is not None and value not in known:
+            raise ValueError(f"{value!r} is not one of the event's fields: {', '.join(known)}")
+        return value
+
+
+class InvestorRow(Form):
+    """An investor as imported from a spreadsheet row or sent to the API."""
+
+    id: Id
+    name: Text
+    organisation: OptionalText = None
+    email: OptionalEmail = None
+    max_meetings: OptionalCount = None
+
+
+class Availability(Form):
+    """The slots a participant can meet in, and the version of the answers the page showed."""
+
+    available: list[Id] = []
+    version: int
+
+
+class InvestorAnswers(Availability):
+    """An investor's form: interest per field, a wish or 'avoid' per finalist, the most meetings."""
+
+    interests: dict[Id, Annotated[Interest, BeforeValidator(_blank_is_none)]] = {}
+    choices: dict[Id, InvestorChoice] = {}
+    max_meetings: OptionalCount = None
+
+    def wishes(self) -> dict[str, int]:
+        """Startup id -> 1..3."""
+        return {s: int(c) for s, c in self.choices.items() if c.isdigit()}
+
+    def avoid(self) -> list[str]:
+        """Startup ids to avoid."""
+        return [s for s, c in self.choices.items() if c == "avoid"]
+
+
+class StartupAnswers(Availability):
+    """A startup's form: a wish per investor."""
+
+    choices: dict[Id, WishChoice] = {}
+
+    def wishes(self) -> dict[str, int]:
+        """Investor id -> 1..3."""
+        return {i: int(c) for i, c in self.choices.items() if c}
+
+
+class GenerateForm(Form):
+    """Start a generation: how long the solver may take, within the server's limit."""
+
+    time_limit: Annotated[float, Field(gt=0, description="Seconds the solver may take.")]
+
+    @field_validator("time_limit")
+    @classmethod
+    def _within_limit(cls, value: float, info: ValidationInfo) -> float:
+        most = (info.context or {}).get("max_time_limit")
+        if most is not None and value > most:
+            raise ValueError(f"the server allows at most {most:g} seconds")
+        return value
+
+
+class ReplanForm(GenerateForm):
+    """Re-plan the published timetable from a slot on: the slots before it are frozen."""
+
+    now: Annotated[Id, Field(description="The first slot that may change.")]
+
+    @field_validator("now")
+    @classmethod
+    def _known_slot(cls, value: str, info: ValidationInfo) -> str:
+        slots = (info.context or {}).get("slots")
+        if slots is not None and value not in slots:
+            raise ValueError(f"{value} is not one of the event's slots")
+        return value
+
+
+class PublishForm(Form):
+    """Publish a version, and e-mail the invitations if asked: only what changed since the
+    version published before, or every meeting."""
+
+    send: Checkbox = False
+    scope: Literal["changes", "all"] = "changes"
+
+
+class MoveForm(Form):
+    """Move a meeting to another slot and table (pinning it there if asked)."""
+
+    startup: Id
+    investor: Id
+    slot: Id
+    table: Id
+    pin: Checkbox = False
+
+
+class PinForm(Form):
+    """Pin or unpin a meeting of the draft schedule."""
+
+    startup: Id
+    investor: Id
+
+
+FRIENDLY = {
+    "missing": "Please fill this in.",
+    "string_too_short": "Please fill this in.",
+    "date_from_datetime_parsing": "Give a date such as 2023-09-13.",
+    "date_parsing": "Give a date such as 2023-09-13.",
+    "int_parsing": "Give a whole number.",
+    "float_parsing": "Give a number.",
+    "literal_error": "Choose one of the options.",
+    "string_pattern_mismatch": "Use letters, digits and . _ : - only.",
+}
+
+
+BOUNDS = {
+    "greater_than_equal": "Give {} or more.",
+    "greater_than": "Give more than {}.",
+    "less_than_equal": "Give {} or less.",
+    "less_than": "Give less than {}.",
+}
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """Each problem keyed by its field (`interests.fintech`; '' for the form as a whole)."""
+    messages: dict[str, str] = {}
+    for e in error.errors():
+        loc = [str(part) for part in e["loc"] if not isinstance(part, int)]
+        key = ".".join(loc)
+        message = FRIENDLY.get(e["type"], e["msg"].removeprefix("Value error, "))
+        if e["type"] in BOUNDS:
+            message = BOUNDS[e["type"]].format(*e.get("ctx", {}).values())
+        if e["type"] == "string_pattern_mismatch" and "@" in str(e.get("ctx", {}).get("pattern")):
+            message = "Give an e-mail address such as name@example.com."
+        messages.setdefault(key, message[:1].upper() + message[1:])
+    return messages
+
+
+def validate(model: type[M], data: Any, **context: Any) -> tuple[M | None, dict[str, str]]:
+    """The validated form, or None and the messages per field."""
+    try:
+        return model.model_validate(data, context=context), {}
+    except ValidationError as e:
+        return None, field_errors(e)

@@ -1,0 +1,201 @@
+"""The tables: organisers, events, participants, schedule versions and solve jobs.
+
+An event keeps its settings and slots on its own row and each participant on a row of its own,
+so an investor's answers and an organiser's edit of the event never overwrite each other. Every
+row that people edit carries a version number: a save based on a stale page fails instead of
+silently undoing someone else's change. Schedule versions are written once and never changed,
+except for the moment they are published.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from web.db import Base
+
+
+def now() -> datetime:
+    """The current time in UTC, without tzinfo (SQLite keeps no offsets)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+ACTIVE = ("queued", "running")  # statuses of work a worker thread has not finished
+
+
+class WorkerTask:
+    """A row that a worker thread works on: queued, running, then finished one way or another."""
+
+    status: str  # each table maps its own column
+
+    @property
+    def active(self) -> bool:
+        """Queued or running."""
+        return self.status in ACTIVE
+
+
+def new_nonce() -> str:
+    """A random part of a personal link; replacing it revokes the old link."""
+    return secrets.token_urlsafe(12)
+
+
+class Organiser(UserMixin, Base):
+    """An organiser's account: a login and, optionally, an API token (both stored hashed)."""
+
+    __tablename__ = "organisers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class EventRow(Base):
+    """An event's settings, slots, tables and organiser-made rules (pins, required pairs)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    venue: Mapped[str | None] = mapped_column(String(500))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Hong_Kong")
+    day: Mapped[date]
+    meeting_minutes: Mapped[int] = mapped_column(default=20)
+    changeover_minutes: Mapped[int] = mapped_column(default=5)
+    sessions: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [["14:00", "16:00"], ...]
+    slots: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"id", "start", "end"}]
+    tables: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    required: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    pinned: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    form_open: Mapped[bool] = mapped_column(default=True)
+    # The ORGANIZER of the calendar invites and the From of their e-mails.
+    organiser_email: Mapped[str | None] = mapped_column(String(254))
+    organiser_name: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    version: Mapped[int] = mapped_column(default=1)
+
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Participant.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Participant(Base):
+    """A startup or an investor of one event, with its answers."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "startup" or "investor"
+    code: Mapped[str] = mapped_column(String(64))  # the id in the event file
+    name: Mapped[str] = mapped_column(String(500))
+    organisation: Mapped[str | None] = mapped_column(String(500))
+    field: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    description: Mapped[str | None] = mapped_column(Text)
+    interests: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    wishes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    avoid: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    unavailable: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    min_meetings: Mapped[int] = mapped_column(default=0)
+    max_meetings: Mapped[int | None]
+    link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    answered_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    event: Mapped[EventRow] = relationship(back_populates="participants")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ScheduleVersion(Base):
+    """One timetable of an event, numbered per event; published ones are what participants see."""
+
+    __tablename__ = "schedule_versions"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    origin: Mapped[str] = mapped_column(String(16))  # "generated", "edited" or "imported"
+    schedule: Mapped[dict[str, Any]] = mapped_column(JSON)  # a matcher Schedule, format 1
+    event_data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Event it was made for
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    published_at: Mapped[datetime | None]
+
+
+class SolveJob(WorkerTask, Base):
+    """A generation or re-planning run by the worker: its progress, and the version it produced."""
+
+    __tablename__ = "solve_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="generate")  # or "replan"
+    # The version published when the job was queued: the new version continues its meetings'
+    # calendar uids and sequences (and a re-planning keeps as much of it as it can).
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
+    now_slot: Mapped[str | None] = mapped_column(String(64))  # re-planning: earlier slots frozen
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    time_limit: Mapped[float]
+    stage: Mapped[str | None] = mapped_column(String(32))
+    objective: Mapped[float | None]
+    bound: Mapped[float | None]
+    elapsed: Mapped[float] = mapped_column(default=0.0)
+    stop_requested: Mapped[bool] = mapped_column(default=False)
+    message: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def gap(self) -> float | None:
+        """Relative distance between the best score so far and the proven bound."""
+        if self.objective is None or self.bound is None or self.bound <= 0:
+            return None
+        return max(0.0, (self.bound - self.objective) / self.bound)
+
+
+class Mailing(WorkerTask, Base):
+    """The e-mailed invitations of a published version, sent by the mail worker, and what became
+    of each message; a retry is a new mailing that skips what was already sent."""
+
+    __tablename__ = "mailings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_versions.id"))
+    # Only what changed since this version is sent; None sends every meeting.
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
+    retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("mailings.id"))
+    base_url: Mapped[str] = mapped_column(String(500))  # of the agenda links in the messages
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total: Mapped[int] = mapped_column(default=0)
+    # One entry a message: participant, recipient, method, uid, subject, sent, reason.
+    results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    no_address: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [participant, uid, method] of the messages the retried mailings already sent.
+    skip: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        """The messages the server took."""
+        return [r for r in self.results if r["sent"]]
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """The messages the server did not take, with the reason."""
+        return [r for r in self.results if not r["sent"]]

@@ -1,0 +1,53 @@
+// A little JavaScript: copy buttons, confirmations, and live progress of a generation.
+"use strict";
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.copy");
+  if (!button) return;
+  const box = document.getElementById(button.dataset.copy);
+  box.select();
+  const done = () => { button.textContent = "Copied"; setTimeout(() => { button.textContent = "Copy"; }, 1500); };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(box.value).then(done, () => { document.execCommand("copy"); done(); });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+
+function showProgress(section, p) {
+  const fmt = {
+    score: (v) => (v === null ? "–" : Math.round(v)),
+    bound: (v) => (v === null ? "–" : Math.round(v)),
+    gap: (v) => (v === null ? "–" : (100 * v).toFixed(1) + "%"),
+    elapsed: (v) => v.toFixed(1) + " s of " + Math.round(p.time_limit) + " s",
+    stage: (v) => v || "–",
+    message: (v) => v || "",
+    status: (v) => v,
+  };
+  for (const el of section.querySelectorAll("[data-key]")) {
+    const key = el.dataset.key;
+    el.textContent = fmt[key](p[key]);
+  }
+  const active = p.status === "queued" || p.status === "running";
+  document.getElementById("stop-form").hidden = !active;
+  document.getElementById("done-link").hidden = active;
+  if (p.stop_requested) document.querySelector("#stop-form button").disabled = true;
+  return active;
+}
+
+const jobSection = document.getElementById("job");
+if (jobSection) {
+  const poll = () => {
+    fetch(jobSection.dataset.progressUrl, { headers: { Accept: "application/json" } })
+      .then((r) => r.json())
+      .then((p) => { if (showProgress(jobSection, p)) setTimeout(poll, 1000); })
+      .catch(() => setTimeout(poll, 3000));
+  };
+  poll();
+}
