@@ -136,6 +136,6 @@ def test_command_exits_2_on_a_malformed_file_and_writes_nothing(tmp_path, capsys
 def test_bench_prints_a_row_per_instance(capsys):
     assert main(["bench", "b2b", str(HERE), "--time-limit", "5"]) == 0
     out = capsys.readouterr().out
-    assert "| forbidden | 1 | optimal | ? |" in out
-    assert "| crowded | infeasible | infeasible | ? |" in out
+    assert "| forbidden | 1 | optimal | 1 | ? |" in out
+    assert "| crowded | infeasible | infeasible | - | ? |" in out
     assert "7 of 7 proven" in out
