@@ -12,7 +12,6 @@ from collections.abc import Callable
 from matcher.cpsat import Deadline, ProgressCallback
 from matcher.event import Event
 from matcher.feasibility import impossible_setups
-from matcher.firstfit import first_timing
 from matcher.instance import Instance, PairKey
 from matcher.naive import solve_naive
 from matcher.objectives import table_changes, total_breaks
@@ -40,21 +39,12 @@ def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
 def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers: int,
           on_progress: ProgressCallback | None, should_stop: Callable[[], bool] | None,
           hint: dict[PairKey, int] | None = None) -> dict[PairKey, int] | None:
-    """Time the pairs: a first timing slot by slot, improved by the timing engine; None when
-    neither places them all."""
-    problem = timing_problem(inst, pairs, hint)
-    first = first_timing(problem)
-    if None not in first and should_stop is not None and should_stop():
-        return dict(zip(pairs, first, strict=True))
-    if hint is None and None not in first:
-        problem = problem.model_copy(update={"hint": tuple(first)})
-    result = solve_timing(problem, time_limit, workers, on_progress, should_stop)
-    found = dict(zip(pairs, result.slots, strict=True)) if result.slots else None
-    if None not in first:
-        built = dict(zip(pairs, first, strict=True))
-        if found is None or breaks_of(built) < breaks_of(found):
-            return built
-    return found
+    """Time the pairs with the timing engine; None when it cannot place them all."""
+    result = solve_timing(timing_problem(inst, pairs, hint), time_limit, workers, on_progress,
+                          should_stop)
+    if result.status not in ("optimal", "feasible"):
+        return None
+    return dict(zip(pairs, result.slots, strict=True))
 
 
 def breaks_of(placed: dict[PairKey, int]) -> int:

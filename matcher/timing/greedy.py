@@ -1,19 +1,38 @@
 """A quick first placement, slot by slot, given to CP-SAT as a hint.
 
-At each slot the meetings that may take it are ranked: first those whose participants are
-pressed for time (no more free slots ahead than meetings left), then those that extend a
-participant's current run of meetings, then those that start nobody's second run. The best are
-taken while the slot has tables and both sides are free. Meetings left over are then placed
-by moving a few others (`repair`); those that still find no slot stay unplaced.
+Two-sided problems (every meeting joins a startup and an investor, say) without precedences take
+at each slot a maximum-weight matching of at most `capacity` meetings (a min-cost flow), weighted
+to favour participants pressed for time (no more free slots ahead than meetings left) and those
+who met in the previous slot, so their meetings run on without a break. Other problems rank the
+meetings that may take the slot the same way and take the best while the slot has tables and
+both sides are free. Meetings left over are then placed by moving a few others (`Repair`);
+those that still find no slot stay unplaced.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from ortools.graph.python import min_cost_flow
+
 from matcher.timing.problem import TimingProblem
+
+# Weights of a meeting in a slot's matching: for a side pressed for time, for a side that met in
+# the previous slot (no break), and for any meeting (fill the tables).
+CRITICAL, CONTINUE, BASE = 1_000_000, 1_000, 10
 
 
 def first_placement(problem: TimingProblem) -> list[int | None]:
-    """A slot per meeting (None where the greedy found none), precedences and capacity kept."""
+    """A slot per meeting (None where none was found), precedences and capacity kept."""
+    side = None if problem.precedences else two_sides(problem)
+    placed = by_ranking(problem) if side is None else by_matchings(problem, side)
+    if not problem.precedences:
+        Repair(problem, placed).run()
+    return placed
+
+
+def by_ranking(problem: TimingProblem) -> list[int | None]:
+    """Slot after slot, the best-ranked meetings that fit (None for meetings left over)."""
     meetings, slots = problem.meetings, problem.slots
     placed: list[int | None] = [None] * len(meetings)
     left = [len(mine) for mine in problem.meetings_of()]
@@ -57,8 +76,108 @@ def first_placement(problem: TimingProblem) -> list[int | None]:
                 last_busy[p], started[p] = t, True
                 for u in m.slots:
                     reach[p][u] -= 1
-    if not problem.precedences:
-        Repair(problem, placed).run()
+    return placed
+
+
+
+def two_sides(problem: TimingProblem) -> list[int] | None:
+    """A side (0 or 1) per participant such that every meeting joins both sides, if one exists."""
+    side = [-1] * len(problem.participants)
+    others: dict[int, list[int]] = defaultdict(list)
+    for m in problem.meetings:
+        others[m.a].append(m.b)
+        others[m.b].append(m.a)
+    for root in range(len(side)):
+        if side[root] >= 0:
+            continue
+        side[root], stack = 0, [root]
+        while stack:
+            p = stack.pop()
+            for q in others[p]:
+                if side[q] < 0:
+                    side[q] = 1 - side[p]
+                    stack.append(q)
+                elif side[q] == side[p]:
+                    return None
+    return side
+
+
+def _best_matching(edges: list[tuple[int, int, int, int]], capacity: int) -> list[int]:
+    """The meetings of a maximum-weight matching of at most `capacity` edges.
+
+    `edges` are (meeting, left participant, right participant, weight); a min-cost flow with a
+    bypass arc from source to sink lets unprofitable flow skip the matching.
+    """
+    flow = min_cost_flow.SimpleMinCostFlow()
+    nodes: dict[tuple[int, int], int] = {}
+
+    def node(key: tuple[int, int]) -> int:
+        return nodes.setdefault(key, len(nodes) + 2)
+
+    source, sink = 0, 1
+    arcs = {}
+    for meeting, left, right, weight in edges:
+        a, b = node((0, left)), node((1, right))
+        arcs[flow.add_arc_with_capacity_and_unit_cost(a, b, 1, -weight)] = meeting
+    for (kind, _), n in list(nodes.items()):
+        if kind == 0:
+            flow.add_arc_with_capacity_and_unit_cost(source, n, 1, 0)
+        else:
+            flow.add_arc_with_capacity_and_unit_cost(n, sink, 1, 0)
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, capacity, 0)
+    flow.set_node_supply(source, capacity)
+    flow.set_node_supply(sink, -capacity)
+    if flow.solve() != flow.OPTIMAL:
+        return []
+    return [meeting for arc, meeting in arcs.items() if flow.flow(arc) > 0]
+
+
+def by_matchings(problem: TimingProblem, side: list[int], rounds: int = 5,
+                 ) -> list[int | None]:
+    """Slot after slot, a maximum-weight matching of at most `capacity` meetings (None for
+    meetings left over). Meetings left over in one round go first in the next."""
+    first: set[int] = set()
+    best: list[int | None] = []
+    for _ in range(rounds):
+        placed = _slot_by_slot(problem, side, first)
+        left = {k for k, t in enumerate(placed) if t is None}
+        if not best or len(left) < best.count(None):
+            best = placed
+        if not left:
+            break
+        first |= left
+    return best
+
+
+def _slot_by_slot(problem: TimingProblem, side: list[int], first: set[int]) -> list[int | None]:
+    """One pass over the slots, each taking a maximum-weight matching."""
+    placed: list[int | None] = [None] * len(problem.meetings)
+    left_of: dict[int, list[int]] = defaultdict(list)
+    for k, m in enumerate(problem.meetings):
+        left_of[m.a].append(k)
+        left_of[m.b].append(k)
+    busy_before: set[int] = set()
+    for t in range(problem.slots):
+        urgent, waiting = set(), {}
+        for p, mine in left_of.items():
+            open_ = [problem.meetings[j] for j in mine if placed[j] is None]
+            waiting[p] = len(open_)
+            if open_ and len(open_) >= len({s for m in open_ for s in m.slots if s >= t}):
+                urgent.add(p)
+        edges = []
+        for k, m in enumerate(problem.meetings):
+            if placed[k] is not None or t not in m.slots:
+                continue
+            weight = BASE + (CRITICAL if m.slots[-1] == t or k in first else 0)
+            for p in (m.a, m.b):
+                weight += CRITICAL if p in urgent else CONTINUE if p in busy_before else 0
+            left, right = (m.a, m.b) if side[m.a] == 0 else (m.b, m.a)
+            edges.append((k, left, right, weight))
+        chosen = _best_matching(edges, problem.capacity)
+        busy_before = set()
+        for k in chosen:
+            placed[k] = t
+            busy_before.update((problem.meetings[k].a, problem.meetings[k].b))
     return placed
 
 
