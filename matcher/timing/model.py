@@ -189,11 +189,14 @@ class TimingModel:
                     self.model.add_implication(lit, busy)
             self.steady[p] = steady
 
+    def spare(self, budget: int) -> int:
+        """The breaks of a budget left once each participant has its lower bound."""
+        return budget - sum(low for p, low in enumerate(self.lower) if p not in self.steady)
+
     def _unsteady_within_budget(self, budget: int) -> None:
         """Implied: each participant with breaks takes at least one (or its lower bound) of the
         budget."""
-        forced = sum(low for p, low in enumerate(self.lower) if p not in self.steady)
-        self.model.add(sum(~s for s in self.steady.values()) <= budget - forced)
+        self.model.add(sum(~s for s in self.steady.values()) <= self.spare(budget))
 
     def _fairness(self) -> None:
         """Hard: the break counts of any two participants with meetings differ by at most

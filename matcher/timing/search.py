@@ -25,6 +25,10 @@ from matcher.timing.greedy import first_placement
 from matcher.timing.model import TimingModel
 from matcher.timing.problem import TimingProblem, TimingResult, breaks_of
 
+# Seconds a climb step with at most one break to spare gets before it is split into cases, and
+# each case's first time limit.
+SPLIT_AFTER = 0.5
+
 
 class Race:
     """What the two searches share: the best placement, the best bound, and when to stop."""
@@ -168,25 +172,69 @@ def polish(race: Race, timing: TimingModel) -> None:
 def climb(race: Race, problem: TimingProblem, lower: list[int],
           hint: list[int | None] | None, step: float) -> None:
     """Look for a placement within the best bound; each proof that none exists raises it.
-    A step that takes longer than `step` seconds hands the rest of the time to `polish`."""
+    With at most one break to spare beyond the participants' own bounds, a step that does not
+    end at once is split into cases (`settle`); otherwise one that takes longer than `step`
+    seconds hands the rest of the time to `polish`."""
     while not race.closed() and race.left() > 0:
         budget = race.bound
         timing = TimingModel(problem, lower, hint, budget=budget)
-        solver = sat_solver(min(step, race.left()))
+        split = timing.spare(budget) <= 1
+        solver = sat_solver(min(SPLIT_AFTER if split else step, race.left()))
         race.climbing = (solver, budget)
         code = race.run(timing.model, solver)
         race.climbing = None
         if code == cp_model.OPTIMAL:
             race.offer(timing.extract(solver))
-        elif code == cp_model.INFEASIBLE and budget >= len(timing.gaps):
+            continue
+        if code == cp_model.UNKNOWN and split and race.bound == budget:
+            code = settle(race, timing)
+        if code == cp_model.INFEASIBLE and budget >= len(timing.gaps):
             race.infeasible = True  # even with every break allowed
             race.report()
         elif code == cp_model.INFEASIBLE:
             race.raise_bound(budget + 1)
-        elif race.bound == budget:
+        elif code != cp_model.OPTIMAL and race.bound == budget:
             break  # out of time, or stopped because the race is over
     if not race.closed() and race.left() > 0:
         polish(race, TimingModel(problem, lower, hint))
+
+
+def cases(timing: TimingModel) -> list[cp_model.CpModel]:
+    """The budgeted model split by its first unsteady participant, in order of most meetings
+    first: case i has the participants before the i-th steady and the i-th not; the last case
+    has all steady. Every placement falls in exactly one case."""
+    order = sorted(timing.steady, key=lambda p: -len(timing.mine[p]))
+    split = []
+    for i in range(len(order) + 1):
+        case = timing.model.clone()
+        for j, p in enumerate(order[:i + 1]):
+            domain = case.proto.variables[timing.steady[p].index].domain
+            domain.clear()
+            domain.extend([int(j < i)] * 2)
+        split.append(case)
+    return split
+
+
+def settle(race: Race, timing: TimingModel) -> cp_model.CpSolverStatus:
+    """Decide the budgeted model case by case, each case's time doubling per round: with a
+    participant's steadiness fixed, presolve settles most cases at once. OPTIMAL when a
+    placement was found (and offered), INFEASIBLE when no case has one."""
+    undecided = cases(timing)
+    limit = SPLIT_AFTER
+    while undecided and not race.closed() and race.left() > 0:
+        left = []
+        for case in undecided:
+            solver = sat_solver(min(limit, race.left()))
+            code = race.run(case, solver)
+            if code == cp_model.OPTIMAL:
+                race.offer(timing.extract(solver))
+                return code
+            if code != cp_model.INFEASIBLE:
+                left.append(case)
+            if race.closed() or race.left() <= 0:
+                return cp_model.UNKNOWN
+        undecided, limit = left, 2 * limit
+    return cp_model.UNKNOWN if undecided else cp_model.INFEASIBLE
 
 
 def complete(race: Race, problem: TimingProblem, hint: list[int | None],
