@@ -13,6 +13,7 @@ placement and the best bound; the first to close the gap stops the other.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -25,9 +26,8 @@ from matcher.timing.greedy import first_placement
 from matcher.timing.model import TimingModel
 from matcher.timing.problem import TimingProblem, TimingResult, breaks_of
 
-# Seconds a climb step with at most one break to spare gets before it is split into cases, and
-# each case's first time limit.
-SPLIT_AFTER = 0.5
+# Seconds of a climb step's first try, and of each case's first try when a step is split.
+FIRST_TRY = 0.5
 
 
 class Race:
@@ -172,22 +172,11 @@ def polish(race: Race, timing: TimingModel) -> None:
 def climb(race: Race, problem: TimingProblem, lower: list[int],
           hint: list[int | None] | None, step: float) -> None:
     """Look for a placement within the best bound; each proof that none exists raises it.
-    With at most one break to spare beyond the participants' own bounds, a step that does not
-    end at once is split into cases (`settle`); otherwise one that takes longer than `step`
-    seconds hands the rest of the time to `polish`."""
+    A budget still undecided after `step` seconds hands the rest of the time to `polish`."""
     while not race.closed() and race.left() > 0:
         budget = race.bound
         timing = TimingModel(problem, lower, hint, budget=budget)
-        split = timing.spare(budget) <= 1
-        solver = sat_solver(min(SPLIT_AFTER if split else step, race.left()))
-        race.climbing = (solver, budget)
-        code = race.run(timing.model, solver)
-        race.climbing = None
-        if code == cp_model.OPTIMAL:
-            race.offer(timing.extract(solver))
-            continue
-        if code == cp_model.UNKNOWN and split and race.bound == budget:
-            code = settle(race, timing)
+        code = decide(race, timing, budget, step)
         if code == cp_model.INFEASIBLE and budget >= len(timing.gaps):
             race.infeasible = True  # even with every break allowed
             race.report()
@@ -199,42 +188,69 @@ def climb(race: Race, problem: TimingProblem, lower: list[int],
         polish(race, TimingModel(problem, lower, hint))
 
 
-def cases(timing: TimingModel) -> list[cp_model.CpModel]:
-    """The budgeted model split by its first unsteady participant, in order of most meetings
-    first: case i has the participants before the i-th steady and the i-th not; the last case
-    has all steady. Every placement falls in exactly one case."""
+def decide(race: Race, timing: TimingModel, budget: int, step: float) -> cp_model.CpSolverStatus:
+    """One climb step: whether a placement within the budget exists (OPTIMAL when one was found
+    and offered). Tries alternate CP-SAT's SAT search and its interleaved searches with the LP
+    (which settle other budgets), each try twice as long as the SAT try before it, for at most
+    `step` seconds; with at most one break to spare, the budget is split into cases after one
+    try."""
+    limit, spent = FIRST_TRY, 0.0
+    for attempt in itertools.count():
+        solver = sat_solver(min(limit, step - spent, race.left()))
+        if attempt % 2:
+            solver.parameters.interleave_search = True
+            solver.parameters.linearization_level = 1
+        else:
+            limit *= 2
+        race.climbing = (solver, budget)
+        code = race.run(timing.model, solver)
+        race.climbing = None
+        spent += solver.wall_time
+        if code == cp_model.OPTIMAL:
+            race.offer(timing.extract(solver))
+        if code != cp_model.UNKNOWN or race.bound != budget or race.closed():
+            return code
+        if timing.spare(budget) <= 1:
+            return settle(race, timing, reserve=step)
+        if spent >= step or race.left() <= 0:
+            return code
+    raise AssertionError("unreachable")
+
+
+def case(timing: TimingModel, order: list[int], i: int) -> cp_model.CpModel:
+    """Case i of the budgeted model split by its first unsteady participant in `order`: those
+    before the i-th are steady and the i-th is not; case len(order) has all steady. Every
+    placement falls in exactly one case."""
+    model = timing.model.clone()
+    for j, p in enumerate(order[:i + 1]):
+        domain = model.proto.variables[timing.steady[p].index].domain
+        domain.clear()
+        domain.extend([int(j < i)] * 2)
+    return model
+
+
+def settle(race: Race, timing: TimingModel, reserve: float = 0.0) -> cp_model.CpSolverStatus:
+    """Decide the budgeted model case by case (most meetings first), each case's time doubling
+    per round, while more than `reserve` seconds are left: with a participant's steadiness fixed,
+    presolve settles most cases at once. OPTIMAL when a placement was found (and offered),
+    INFEASIBLE when no case has one."""
     order = sorted(timing.steady, key=lambda p: -len(timing.mine[p]))
-    split = []
-    for i in range(len(order) + 1):
-        case = timing.model.clone()
-        for j, p in enumerate(order[:i + 1]):
-            domain = case.proto.variables[timing.steady[p].index].domain
-            domain.clear()
-            domain.extend([int(j < i)] * 2)
-        split.append(case)
-    return split
-
-
-def settle(race: Race, timing: TimingModel) -> cp_model.CpSolverStatus:
-    """Decide the budgeted model case by case, each case's time doubling per round: with a
-    participant's steadiness fixed, presolve settles most cases at once. OPTIMAL when a
-    placement was found (and offered), INFEASIBLE when no case has one."""
-    undecided = cases(timing)
-    limit = SPLIT_AFTER
-    while undecided and not race.closed() and race.left() > 0:
+    undecided = list(range(len(order) + 1))
+    limit = FIRST_TRY
+    while undecided:
         left = []
-        for case in undecided:
-            solver = sat_solver(min(limit, race.left()))
-            code = race.run(case, solver)
+        for i in undecided:
+            if race.closed() or race.left() <= reserve:
+                return cp_model.UNKNOWN
+            solver = sat_solver(min(limit, race.left() - reserve))
+            code = race.run(case(timing, order, i), solver)
             if code == cp_model.OPTIMAL:
                 race.offer(timing.extract(solver))
                 return code
             if code != cp_model.INFEASIBLE:
-                left.append(case)
-            if race.closed() or race.left() <= 0:
-                return cp_model.UNKNOWN
+                left.append(i)
         undecided, limit = left, 2 * limit
-    return cp_model.UNKNOWN if undecided else cp_model.INFEASIBLE
+    return cp_model.INFEASIBLE
 
 
 def complete(race: Race, problem: TimingProblem, hint: list[int | None],
