@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from matcher.files import BadFile
+from matcher.files import BadFile, read_text
 
 Count = Annotated[int, Field(ge=1)]
 Slot = Annotated[int, Field(ge=1, description="A 1-based slot number.")]
@@ -229,12 +229,7 @@ REQUIRED = ("nBusiness", "nMeetings", "nTables", "nTotalSlots", "nMorningSlots",
 
 def read_dzn(path: str | Path) -> B2BInstance:
     """Read a benchmark .dzn file; BadFile names the file and the line of the first problem."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise BadFile(f"cannot read {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise BadFile(f"{path} is not UTF-8 text") from None
+    text = read_text(path)
     try:
         return instance_of(Parser(text).statements())
     except BadFile as e:

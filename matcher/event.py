@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 MICHK_FIELDS: tuple[str, ...] = (
     "fintech",
@@ -36,6 +44,19 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Wish = Annotated[int, Field(ge=1, le=3, description="How much a meeting is wanted: 1 to 3.")]
 Interest = Annotated[int, Field(ge=0, le=3, description="Interest in a field: 0 (none) to 3.")]
 Count = Annotated[int, Field(ge=0, le=10_000)]
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}: give an IANA name such as "
+                         "Asia/Hong_Kong or Europe/London") from None
+    return value
+
+
+TimeZoneName = Annotated[
+    str, AfterValidator(_known_zone),
+    Field(description="IANA time zone name, e.g. Asia/Hong_Kong."),
+]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
@@ -133,7 +154,7 @@ class Event(Model):
     format: Literal[1] = Field(description="The version of this file format.")
     name: Text
     venue: Text | None = None
-    timezone: str = Field(description="IANA time zone name, e.g. Asia/Hong_Kong.")
+    timezone: TimeZoneName
     fields: tuple[Id, ...] = Field(default=MICHK_FIELDS, min_length=1)
     slots: tuple[Slot, ...] = Field(min_length=1)
     tables: tuple[Id, ...] = Field(min_length=1)
@@ -141,16 +162,6 @@ class Event(Model):
     investors: tuple[Investor, ...] = ()
     required: tuple[Pair, ...] = Field(default=(), description="Meetings that must happen.")
     pinned: tuple[Pin, ...] = Field(default=(), description="Meetings fixed in place.")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: give an IANA name such as "
-                             "Asia/Hong_Kong") from None
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

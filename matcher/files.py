@@ -48,15 +48,20 @@ def describe(error: ValidationError, data: Any) -> str:
     return "\n".join(lines)
 
 
-def read_json(path: str | Path) -> Any:
-    """Parse a JSON file; BadFile names the file, line and column of a syntax error."""
+def read_text(path: str | Path) -> str:
+    """A text file's content; BadFile says why it cannot be read."""
     try:
         # utf-8-sig: files saved by spreadsheet programs often start with a byte-order mark.
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except OSError as e:
         raise BadFile(f"cannot read {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise BadFile(f"{path} is not UTF-8 text") from None
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file; BadFile names the file, line and column of a syntax error."""
+    text = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:

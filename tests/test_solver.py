@@ -4,6 +4,7 @@ small events (against brute force), and impossible events are refused with the r
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -157,3 +158,12 @@ def test_generated_michk_event_is_optimal_and_valid() -> None:
     result = solved(generate(SIZES["michk"], seed=0))
     assert result.status == "optimal"
     assert result.table_changes == 0
+
+
+def test_stop_ends_the_solve_early_with_a_valid_timetable() -> None:
+    event = generate(SIZES["brokerage"], seed=1)
+    start = time.monotonic()
+    result = solve(event, time_limit=120, should_stop=lambda: time.monotonic() - start > 1)
+    # Breaks stay to improve on this event for far longer; a stop must not wait for that.
+    assert time.monotonic() - start < 30
+    assert violations(Instance(event), result) == []
