@@ -203,9 +203,10 @@ def decide(race: Race, timing: TimingModel, budget: int, step: float) -> cp_mode
         else:
             limit *= 2
         race.climbing = (solver, budget)
-        code = race.run(timing.model, solver)
+        started = time.monotonic()
+        code = race.run(timing.model, solver)  # UNKNOWN without solving once the race is over
         race.climbing = None
-        spent += solver.wall_time
+        spent += time.monotonic() - started
         if code == cp_model.OPTIMAL:
             race.offer(timing.extract(solver))
         if code != cp_model.UNKNOWN or race.bound != budget or race.closed():
