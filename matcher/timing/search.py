@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
 
@@ -218,16 +219,24 @@ def decide(race: Race, timing: TimingModel, budget: int, step: float) -> cp_mode
     raise AssertionError("unreachable")
 
 
-def case(timing: TimingModel, order: list[int], i: int) -> cp_model.CpModel:
+@contextmanager
+def case(timing: TimingModel, order: list[int], i: int) -> Iterator[cp_model.CpModel]:
     """Case i of the budgeted model split by its first unsteady participant in `order`: those
     before the i-th are steady and the i-th is not; case len(order) has all steady. Every
-    placement falls in exactly one case."""
-    model = timing.model.clone()
-    for j, p in enumerate(order[:i + 1]):
-        domain = model.proto.variables[timing.steady[p].index].domain
-        domain.clear()
-        domain.extend([int(j < i)] * 2)
-    return model
+    placement falls in exactly one case. The model is changed in place (a copy per case of a
+    large model costs hundreds of MB) and restored on exit."""
+    domains = [timing.model.proto.variables[timing.steady[p].index].domain
+               for p in order[:i + 1]]
+    saved = [list(domain) for domain in domains]
+    try:
+        for j, domain in enumerate(domains):
+            domain.clear()
+            domain.extend([int(j < i)] * 2)
+        yield timing.model
+    finally:
+        for domain, values in zip(domains, saved, strict=True):
+            domain.clear()
+            domain.extend(values)
 
 
 def settle(race: Race, timing: TimingModel, reserve: float = 0.0) -> cp_model.CpSolverStatus:
@@ -244,7 +253,8 @@ def settle(race: Race, timing: TimingModel, reserve: float = 0.0) -> cp_model.Cp
             if race.closed() or race.left() <= reserve:
                 return cp_model.UNKNOWN
             solver = sat_solver(min(limit, race.left() - reserve))
-            code = race.run(case(timing, order, i), solver)
+            with case(timing, order, i) as model:
+                code = race.run(model, solver)
             if code == cp_model.OPTIMAL:
                 race.offer(timing.extract(solver))
                 return code
