@@ -6,10 +6,14 @@ import random
 from pathlib import Path
 
 import pytest
+from ortools.sat.python.cp_model import INFEASIBLE, OPTIMAL, CpSolverStatus
 
-from matcher.b2b import breaks_per_participant, solve_b2b, violations
+from matcher.b2b import breaks_per_participant, solve_b2b, timing_problem, violations
 from matcher.cli import main
 from matcher.dzn import B2BInstance, B2BMeeting, read_dzn
+from matcher.timing import TimingModel
+from matcher.timing.bounds import participant_lower_bounds
+from matcher.timing.search import Race, settle
 
 HERE = Path(__file__).parent / "b2b"
 
@@ -93,19 +97,45 @@ def tiny(seed: int) -> tuple[B2BInstance, int]:
     return inst, rng.choice((0, 1, 2))
 
 
+def fewest_breaks(inst: B2BInstance, fairness: int) -> int | None:
+    """The optimum by enumerating every schedule; None when none keeps the rules."""
+    every = itertools.product(range(1, inst.slots + 1), repeat=len(inst.meetings))
+    return min((sum(breaks_per_participant(inst, slots).values()) for slots in every
+                if not violations(inst, slots, fairness)), default=None)
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_engine_matches_brute_force(seed):
     inst, fairness = tiny(seed)
-    every = itertools.product(range(1, inst.slots + 1), repeat=len(inst.meetings))
-    costs = [sum(breaks_per_participant(inst, slots).values()) for slots in every
-             if not violations(inst, slots, fairness)]
+    best = fewest_breaks(inst, fairness)
     result = solve_b2b(inst, fairness, time_limit=10)
     assert result is not None
-    if not costs:
+    if best is None:
         assert result.status == "infeasible"
     else:
-        assert (result.status, result.breaks, result.bound) == ("optimal", min(costs), min(costs))
+        assert (result.status, result.breaks, result.bound) == ("optimal", best, best)
         assert violations(inst, result.slots, fairness) == []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_cases_by_first_unsteady_participant_match_brute_force(seed):
+    inst, fairness = tiny(seed)
+    best = fewest_breaks(inst, fairness)
+    problem = timing_problem(inst, fairness)
+    lower = participant_lower_bounds(problem)
+
+    def settled(budget: int) -> tuple[CpSolverStatus, Race]:
+        race = Race(problem, 10, None, None)
+        return settle(race, TimingModel(problem, lower, budget=budget)), race
+
+    if best is None:
+        assert settled(len(problem.meetings) * problem.slots)[0] == INFEASIBLE
+        return
+    code, race = settled(best)
+    assert (code, race.breaks) == (OPTIMAL, best)
+    assert violations(inst, tuple(t + 1 for t in race.best), fairness) == []
+    if best > 0:
+        assert settled(best - 1)[0] == INFEASIBLE
 
 
 def test_command_writes_the_result(tmp_path, capsys):

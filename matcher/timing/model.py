@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
+from matcher.timing.matching import fills
 from matcher.timing.problem import TimingProblem
 
 Literal = cp_model.IntVar | cp_model.BoolVarT
@@ -71,6 +72,7 @@ class TimingModel:
         self.busy: list[dict[int, Literal]] = [{} for _ in problem.participants]
         self.breaks: list[cp_model.IntVar] = []
         self.gaps: list[Literal] = []
+        self.steady: dict[int, cp_model.IntVar] = {}
         self._place_each_meeting_once()
         self._one_meeting_per_participant_per_slot()
         self._capacity_per_slot()
@@ -81,7 +83,9 @@ class TimingModel:
         self._busy_slots_equal_meeting_count()
         self._at_most_two_per_table_busy()
         self._count_breaks()
-        self._participant_lower_bounds(lower or [0] * len(problem.participants))
+        self.lower = lower or [0] * len(problem.participants)
+        self._participant_lower_bounds(self.lower)
+        self._steady_runs(self.lower)
         self._fairness()
         if floor > 0:
             self.model.add(sum(self.gaps) >= floor)
@@ -89,6 +93,7 @@ class TimingModel:
             self.model.minimize(sum(self.gaps))
         else:
             self.model.add(sum(self.gaps) <= budget)
+            self._unsteady_within_budget(budget)
 
     def _name(self, k: int) -> str:
         m = self.problem.meetings[k]
@@ -157,6 +162,41 @@ class TimingModel:
         for breaks, low in zip(self.breaks, lower, strict=True):
             if low > 0:
                 self.model.add(breaks >= low)
+
+    def _steady_runs(self, lower: list[int]) -> None:
+        """Implied: a participant without breaks (`steady`) is busy in one run of consecutive
+        slots, starting where its meetings can fill such a run; each unsteady one adds a break."""
+        for p, mine in enumerate(self.mine):
+            n = len(mine)
+            if n < 2 or lower[p] > 0:
+                continue
+            name = self.problem.participants[p]
+            options = [self.problem.meetings[k].slots for k in mine]
+            starts = {s: self.model.new_bool_var(f"run[{name},{s}]")
+                      for s in range(self.problem.slots - n + 1)
+                      if fills(options, range(s, s + n))}
+            steady = self.model.new_bool_var(f"steady[{name}]")
+            self.model.add(self.breaks[p] == 0).only_enforce_if(steady)
+            self.model.add(self.breaks[p] >= 1).only_enforce_if(~steady)
+            self.model.add_bool_or([*starts.values(), ~steady])
+            self.model.add_at_most_one(starts.values())
+            for start in starts.values():
+                self.model.add_implication(start, steady)
+            for t, busy in self.busy[p].items():
+                cover = [lit for s, lit in starts.items() if s <= t < s + n]
+                self.model.add_bool_or([*cover, ~busy, ~steady])
+                for lit in cover:
+                    self.model.add_implication(lit, busy)
+            self.steady[p] = steady
+
+    def spare(self, budget: int) -> int:
+        """The breaks of a budget left once each participant has its lower bound."""
+        return budget - sum(low for p, low in enumerate(self.lower) if p not in self.steady)
+
+    def _unsteady_within_budget(self, budget: int) -> None:
+        """Implied: each participant with breaks takes at least one (or its lower bound) of the
+        budget."""
+        self.model.add(sum(~s for s in self.steady.values()) <= self.spare(budget))
 
     def _fairness(self) -> None:
         """Hard: the break counts of any two participants with meetings differ by at most

@@ -13,9 +13,11 @@ placement and the best bound; the first to close the gap stops the other.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
 
@@ -24,6 +26,9 @@ from matcher.timing.bounds import participant_lower_bounds
 from matcher.timing.greedy import first_placement
 from matcher.timing.model import TimingModel
 from matcher.timing.problem import TimingProblem, TimingResult, breaks_of
+
+# Seconds of a climb step's first try, and of each case's first try when a step is split.
+FIRST_TRY = 0.5
 
 
 class Race:
@@ -168,25 +173,95 @@ def polish(race: Race, timing: TimingModel) -> None:
 def climb(race: Race, problem: TimingProblem, lower: list[int],
           hint: list[int | None] | None, step: float) -> None:
     """Look for a placement within the best bound; each proof that none exists raises it.
-    A step that takes longer than `step` seconds hands the rest of the time to `polish`."""
+    A budget still undecided after `step` seconds hands the rest of the time to `polish`."""
     while not race.closed() and race.left() > 0:
         budget = race.bound
         timing = TimingModel(problem, lower, hint, budget=budget)
-        solver = sat_solver(min(step, race.left()))
-        race.climbing = (solver, budget)
-        code = race.run(timing.model, solver)
-        race.climbing = None
-        if code == cp_model.OPTIMAL:
-            race.offer(timing.extract(solver))
-        elif code == cp_model.INFEASIBLE and budget >= len(timing.gaps):
+        code = decide(race, timing, budget, step)
+        if code == cp_model.INFEASIBLE and budget >= len(timing.gaps):
             race.infeasible = True  # even with every break allowed
             race.report()
         elif code == cp_model.INFEASIBLE:
             race.raise_bound(budget + 1)
-        elif race.bound == budget:
+        elif code != cp_model.OPTIMAL and race.bound == budget:
             break  # out of time, or stopped because the race is over
     if not race.closed() and race.left() > 0:
         polish(race, TimingModel(problem, lower, hint))
+
+
+def decide(race: Race, timing: TimingModel, budget: int, step: float) -> cp_model.CpSolverStatus:
+    """One climb step: whether a placement within the budget exists (OPTIMAL when one was found
+    and offered). Tries alternate CP-SAT's SAT search and its interleaved searches with the LP
+    (which settle other budgets), each try twice as long as the SAT try before it, for at most
+    `step` seconds; with at most one break to spare, the budget is split into cases after one
+    try."""
+    limit, spent = FIRST_TRY, 0.0
+    for attempt in itertools.count():
+        solver = sat_solver(min(limit, step - spent, race.left()))
+        if attempt % 2:
+            solver.parameters.interleave_search = True
+            solver.parameters.linearization_level = 1
+        else:
+            limit *= 2
+        race.climbing = (solver, budget)
+        started = time.monotonic()
+        code = race.run(timing.model, solver)  # UNKNOWN without solving once the race is over
+        race.climbing = None
+        spent += time.monotonic() - started
+        if code == cp_model.OPTIMAL:
+            race.offer(timing.extract(solver))
+        if code != cp_model.UNKNOWN or race.bound != budget or race.closed():
+            return code
+        if timing.spare(budget) <= 1:
+            return settle(race, timing, reserve=step)
+        if spent >= step or race.left() <= 0:
+            return code
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def case(timing: TimingModel, order: list[int], i: int) -> Iterator[cp_model.CpModel]:
+    """Case i of the budgeted model split by its first unsteady participant in `order`: those
+    before the i-th are steady and the i-th is not; case len(order) has all steady. Every
+    placement falls in exactly one case. The model is changed in place (a copy per case of a
+    large model costs hundreds of MB) and restored on exit."""
+    domains = [timing.model.proto.variables[timing.steady[p].index].domain
+               for p in order[:i + 1]]
+    saved = [list(domain) for domain in domains]
+    try:
+        for j, domain in enumerate(domains):
+            domain.clear()
+            domain.extend([int(j < i)] * 2)
+        yield timing.model
+    finally:
+        for domain, values in zip(domains, saved, strict=True):
+            domain.clear()
+            domain.extend(values)
+
+
+def settle(race: Race, timing: TimingModel, reserve: float = 0.0) -> cp_model.CpSolverStatus:
+    """Decide the budgeted model case by case (most meetings first), each case's time doubling
+    per round, while more than `reserve` seconds are left: with a participant's steadiness fixed,
+    presolve settles most cases at once. OPTIMAL when a placement was found (and offered),
+    INFEASIBLE when no case has one."""
+    order = sorted(timing.steady, key=lambda p: -len(timing.mine[p]))
+    undecided = list(range(len(order) + 1))
+    limit = FIRST_TRY
+    while undecided:
+        left = []
+        for i in undecided:
+            if race.closed() or race.left() <= reserve:
+                return cp_model.UNKNOWN
+            solver = sat_solver(min(limit, race.left() - reserve))
+            with case(timing, order, i) as model:
+                code = race.run(model, solver)
+            if code == cp_model.OPTIMAL:
+                race.offer(timing.extract(solver))
+                return code
+            if code != cp_model.INFEASIBLE:
+                left.append(i)
+        undecided, limit = left, 2 * limit
+    return cp_model.INFEASIBLE
 
 
 def complete(race: Race, problem: TimingProblem, hint: list[int | None],
