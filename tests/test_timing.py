@@ -1,6 +1,7 @@
 """The timing engine on its own: the greedy first placement, the bounds, generated events."""
 
 import random
+import time
 from collections import Counter
 
 import pytest
@@ -83,3 +84,24 @@ def test_generated_michk_event_is_timed_without_breaks():
     assert result.status == "optimal"
     assert_valid(problem, result.slots)
     assert result.breaks == sum(breaks_of(problem, result.slots))
+
+
+def test_a_failing_search_stops_the_other_and_raises(monkeypatch):
+    from matcher.timing import search
+
+    seen = []
+
+    def waits(race, *args):  # stands in for `improve`: runs until the race is stopped
+        deadline = time.monotonic() + 10
+        while not race.failed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(race.closed())
+
+    def fails(*args):
+        raise RuntimeError("climb broke")
+
+    monkeypatch.setattr(search, "improve", waits)
+    monkeypatch.setattr(search, "climb", fails)
+    with pytest.raises(RuntimeError, match="climb broke"):
+        solve_timing(full_event(0), time_limit=30)
+    assert seen == [True]

@@ -17,6 +17,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
@@ -46,6 +47,7 @@ class Race:
         self.breaks = 0
         self.bound = 0
         self.infeasible = False
+        self.failed = False
         self.solvers: set[cp_model.CpSolver] = set()
         self.climbing: tuple[cp_model.CpSolver, int] | None = None  # climb's solver and budget
 
@@ -54,8 +56,10 @@ class Race:
         return self.end - time.monotonic()
 
     def closed(self) -> bool:
-        """Whether the best placement is proven optimal (or none exists), or we are asked to stop."""
-        return (self.infeasible or (self.best is not None and self.breaks <= self.bound)
+        """Whether the best placement is proven optimal (or none exists), or we are asked to
+        stop, or a search failed."""
+        return (self.infeasible or self.failed
+                or (self.best is not None and self.breaks <= self.bound)
                 or (self.should_stop is not None and self.should_stop()))
 
     def offer(self, slots: tuple[int, ...]) -> None:
@@ -87,8 +91,14 @@ class Race:
             self.on_progress(Progress("timing", self.breaks, self.bound,
                                       time.monotonic() - self.start))
         if self.closed():
-            for solver in list(self.solvers):
-                solver.stop_search()
+            self.stop_all()
+
+    def stop_all(self) -> None:
+        """Stop every search running now."""
+        with self.lock:
+            running = list(self.solvers)
+        for solver in running:
+            solver.stop_search()
 
     def run(self, model: cp_model.CpModel, solver: cp_model.CpSolver,
             callback: cp_model.CpSolverSolutionCallback | None = None) -> cp_model.CpSolverStatus:
@@ -310,12 +320,21 @@ def run_race(race: Race, problem: TimingProblem, time_limit: float, workers: int
     if None not in hint:
         race.offer(tuple(t for t in hint if t is not None))
     timing = TimingModel(problem, lower, hint)
-    searches = [threading.Thread(target=improve, args=(race, timing, max(1, workers - 1)))]
-    if workers > 1:
-        # a climb step that takes a quarter of the time is unlikely to end soon
-        step = time_limit / 4
-        searches.append(threading.Thread(target=climb, args=(race, problem, lower, hint, step)))
-    for search in searches:
-        search.start()
-    for search in searches:
-        search.join()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        searches = [pool.submit(guarded, race, improve, race, timing, max(1, workers - 1))]
+        if workers > 1:
+            # a climb step that takes a quarter of the time is unlikely to end soon
+            step = time_limit / 4
+            searches.append(pool.submit(guarded, race, climb, race, problem, lower, hint, step))
+        for search in searches:
+            search.result()  # a search's error is raised here, in the caller's thread
+
+
+def guarded(race: Race, search: Callable[..., None], *args: object) -> None:
+    """Run one search; if it fails, stop the other at once, and let the error through."""
+    try:
+        search(*args)
+    except BaseException:
+        race.failed = True
+        race.stop_all()
+        raise
