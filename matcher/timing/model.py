@@ -77,7 +77,7 @@ class TimingModel:
         self._one_meeting_per_participant_per_slot()
         self._capacity_per_slot()
         self._precedences()
-        self._hint(hint)
+        self.hint(hint)
         if not breaks:
             return
         self._busy_slots_equal_meeting_count()
@@ -216,14 +216,18 @@ class TimingModel:
         for b in active:
             self.model.add(b <= fewest + self.problem.fairness)
 
-    def _hint(self, hint: Sequence[int | None] | None) -> None:
+    def hint(self, hint: Sequence[int | None] | None) -> None:
+        """Try these slots first (None: no hint for that meeting), in place of any hint given
+        before."""
+        self.model.clear_hints()
         for k, t in enumerate(hint or ()):
             if t is None:
                 continue
             for slot, lit in self.place[k].items():
                 self.model.add_hint(lit, slot == t)
 
-    def extract(self, solver: cp_model.CpSolver) -> tuple[int, ...]:
-        """The slot of each meeting in the solver's solution."""
+    def extract(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback
+                ) -> tuple[int, ...]:
+        """The slot of each meeting in the solution a solver (or its callback) holds."""
         return tuple(next(t for t, lit in lits.items() if solver.boolean_value(lit))
                      for lits in self.place)

@@ -7,8 +7,11 @@
   again. Capped low, every break literal is fixed false, which propagates far more than an
   objective does: it finds zero-break timetables at once and proves small bounds fast.
 
-Both run CP-SAT's SAT search without LP (measured much faster here). They share the best
-placement and the best bound; the first to close the gap stops the other.
+Both mostly run CP-SAT's SAT search without LP (measured much faster here); climb's tries
+alternate with CP-SAT's interleaved search with the LP, and a step with at most one break to
+spare is split into cases by its first unsteady participant (`settle`). They share the best
+placement and the best bound; the first to close the gap stops the other, and a search that
+fails stops the other too.
 """
 
 from __future__ import annotations
@@ -148,8 +151,7 @@ class Improver(cp_model.CpSolverSolutionCallback):
         self.race, self.timing = race, timing
 
     def on_solution_callback(self) -> None:
-        self.race.offer(tuple(next(t for t, lit in lits.items() if self.boolean_value(lit))
-                              for lits in self.timing.place))
+        self.race.offer(self.timing.extract(self))
 
 
 def improve(race: Race, timing: TimingModel, workers: int) -> None:
@@ -169,10 +171,7 @@ def polish(race: Race, timing: TimingModel) -> None:
     """Improve the best placement from above: all of CP-SAT's searches and its large
     neighbourhood search, interleaved in one thread."""
     if race.best is not None:
-        timing.model.clear_hints()
-        for k, t in enumerate(race.best):
-            for slot, lit in timing.place[k].items():
-                timing.model.add_hint(lit, slot == t)
+        timing.hint(race.best)
     solver = new_solver(race.left(), 1)
     solver.parameters.interleave_search = True
     code = race.run(timing.model, solver, Improver(race, timing))
