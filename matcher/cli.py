@@ -36,6 +36,19 @@ def positive(text: str) -> float:
     return value
 
 
+def at_least(lowest: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no less than `lowest`."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < lowest:
+            raise argparse.ArgumentTypeError(f"{text} must be at least {lowest}")
+        return value
+    return whole
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve an event; print the timetable and summary; write the schedule if asked."""
     event = load_event(args.event)
@@ -226,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmark against the naive time-indexed model")
     p.add_argument("--sizes", default="michk,brokerage,large",
                    help="comma-separated: michk, brokerage, large")
-    p.add_argument("--seeds", type=int, default=1, help="events per size (default 1)")
+    p.add_argument("--seeds", type=at_least(1), default=1, help="events per size (default 1)")
     p.set_defaults(run=cmd_bench)
     add_b2b(sub, p)
 
@@ -242,7 +255,7 @@ def add_b2b(sub: argparse._SubParsersAction, bench: argparse.ArgumentParser) -> 
     """`matcher b2b FILE.dzn` and `matcher bench b2b DIR`: the B2B benchmark (see matcher.b2b)."""
     p = sub.add_parser("b2b", help="solve a B2B meeting scheduling instance (.dzn)")
     p.add_argument("file", metavar="FILE.dzn")
-    p.add_argument("--fairness", type=int, default=2, metavar="D",
+    p.add_argument("--fairness", type=at_least(0), default=2, metavar="D",
                    help="break counts differ by at most D (default 2)")
     p.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
                    help="default 30")
@@ -254,7 +267,7 @@ def add_b2b(sub: argparse._SubParsersAction, bench: argparse.ArgumentParser) -> 
     bench.add_argument("--pattern", default="*.dzn", help="with b2b: which files (default *.dzn)")
     bench.add_argument("--time-limit", type=positive, default=30.0, metavar="SECONDS",
                        help="with b2b: per instance (default 30)")
-    bench.add_argument("--fairness", type=int, default=2, metavar="D",
+    bench.add_argument("--fairness", type=at_least(0), default=2, metavar="D",
                        help="with b2b: fairness (default 2)")
 
 

@@ -96,6 +96,19 @@ def test_time_limit_must_be_a_positive_number(capsys, write, tiny, limit) -> Non
     assert "--time-limit" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("argv", "option"), [
+    (["b2b", "x.dzn", "--fairness", "-1"], "--fairness"),
+    (["b2b", "x.dzn", "--fairness", "two"], "--fairness"),
+    (["bench", "b2b", ".", "--fairness", "-1"], "--fairness"),
+    (["bench", "--seeds", "0"], "--seeds"),
+])
+def test_counts_must_be_whole_numbers_in_range(capsys, argv, option) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert option in capsys.readouterr().err
+
+
 
 
 @pytest.mark.parametrize("target", ["folder", "missing/deeper/s.json"])
