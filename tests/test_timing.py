@@ -105,3 +105,20 @@ def test_a_failing_search_stops_the_other_and_raises(monkeypatch):
     with pytest.raises(RuntimeError, match="climb broke"):
         solve_timing(full_event(0), time_limit=30)
     assert seen == [True]
+
+
+def test_a_fair_placement_replaces_an_unfair_first_one():
+    from matcher.timing import TimingModel
+    from matcher.timing.search import Race, first_fair
+
+    problem = TimingProblem(
+        participants=("a", "b", "c"), slots=4, capacity=2, fairness=0,
+        meetings=(TimingMeeting(a=0, b=1, slots=(0, 1, 2, 3)),
+                  TimingMeeting(a=0, b=2, slots=(0, 1, 2, 3))),
+        hint=(0, 2))  # a breaks, b and c do not: unfair for fairness 0
+    race = Race(problem, 10, None, None)
+    race.offer(problem.hint)
+    assert race.best is None  # the race keeps fair placements only
+    first_fair(race, TimingModel(problem, hint=problem.hint), 1)
+    assert race.best is not None
+    assert len(set(breaks_of(problem, race.best))) == 1

@@ -155,7 +155,12 @@ class Improver(cp_model.CpSolverSolutionCallback):
 
 
 def improve(race: Race, timing: TimingModel, workers: int) -> None:
-    """Minimise the breaks with the core-based search, from the hint."""
+    """Minimise the breaks with the core-based search, from the hint (a fair one first, if the
+    race has none)."""
+    if race.best is None:
+        first_fair(race, timing, workers)
+    if race.closed():
+        return
     solver = sat_solver(race.left(), workers)
     solver.parameters.optimize_with_core = True
     solver.best_bound_callback = lambda bound: race.raise_bound(round(bound))
@@ -165,6 +170,22 @@ def improve(race: Race, timing: TimingModel, workers: int) -> None:
     elif code == cp_model.OPTIMAL:
         race.raise_bound(round(solver.objective_value))
     race.report()
+
+
+def first_fair(race: Race, timing: TimingModel, workers: int) -> None:
+    """Any placement that keeps every rule, fairness included, with CP-SAT's SAT search stopping
+    at the first, in at most a third of the time. The greedy placement can give some participants
+    more breaks than the fairness allows, and the core-based search may then find no placement
+    for a long time. The hint stays the greedy one: with this placement as its hint instead, the
+    core-based search proved forum-13crafb in no 10 s, against 7 s."""
+    solver = sat_solver(race.left() / 3, workers)
+    solver.parameters.stop_after_first_solution = True
+    code = race.run(timing.model, solver)
+    if code == cp_model.INFEASIBLE:
+        race.infeasible = True
+        race.report()
+    elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        race.offer(timing.extract(solver))
 
 
 def polish(race: Race, timing: TimingModel) -> None:
