@@ -1,7 +1,8 @@
 """The solve strategy of the timing engine: two searches in parallel, one core each.
 
 - `improve`: CP-SAT minimising the breaks with its core-based search (the MaxSAT approach that
-  the paper found best), starting from the greedy placement as a hint.
+  the paper found best), starting from the greedy placement as a hint; when that placement is
+  unfair, a plain SAT search first finds any placement (`first_fair`).
 - `climb`: the same model with the breaks capped at the best proven lower bound, as a pure
   satisfaction problem; when CP-SAT proves it infeasible the bound rises by one and it tries
   again. Capped low, every break literal is fixed false, which propagates far more than an
@@ -155,8 +156,8 @@ class Improver(cp_model.CpSolverSolutionCallback):
 
 
 def improve(race: Race, timing: TimingModel, workers: int) -> None:
-    """Minimise the breaks with the core-based search, from the hint (a fair one first, if the
-    race has none)."""
+    """Minimise the breaks with the core-based search, from the greedy hint; when the race has
+    no placement yet (the greedy one broke the fairness rule), find any placement first."""
     if race.best is None:
         first_fair(race, timing, workers)
     if race.closed():
