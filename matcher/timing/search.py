@@ -177,8 +177,8 @@ def first_fair(race: Race, timing: TimingModel, workers: int) -> None:
     """Any placement that keeps every rule, fairness included, with CP-SAT's SAT search stopping
     at the first, in at most a third of the time. The greedy placement can give some participants
     more breaks than the fairness allows, and the core-based search may then find no placement
-    for a long time. The hint stays the greedy one: with this placement as its hint instead, the
-    core-based search proved forum-13crafb in no 10 s, against 7 s."""
+    for a long time. The hint stays the greedy one (with this placement as the hint instead,
+    forum-13crafb, forum-14 and ticf-13crafb took the same time)."""
     solver = sat_solver(race.left() / 3, workers)
     solver.parameters.stop_after_first_solution = True
     code = race.run(timing.model, solver)
