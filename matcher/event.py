@@ -44,7 +44,10 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Wish = Annotated[int, Field(ge=1, le=3, description="How much a meeting is wanted: 1 to 3.")]
 Interest = Annotated[int, Field(ge=0, le=3, description="Interest in a field: 0 (none) to 3.")]
 Count = Annotated[int, Field(ge=0, le=10_000)]
+
+
 def _known_zone(value: str) -> str:
+    """An IANA time zone name, checked against the zone database."""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):

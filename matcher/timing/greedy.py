@@ -79,7 +79,6 @@ def by_ranking(problem: TimingProblem) -> list[int | None]:
     return placed
 
 
-
 def two_sides(problem: TimingProblem) -> list[int] | None:
     """A side (0 or 1) per participant such that every meeting joins both sides, if one exists."""
     side = [-1] * len(problem.participants)
