@@ -122,3 +122,21 @@ def test_a_fair_placement_replaces_an_unfair_first_one():
     first_fair(race, TimingModel(problem, hint=problem.hint), 1)
     assert race.best is not None
     assert len(set(breaks_of(problem, race.best))) == 1
+
+
+def test_polish_improves_the_best_placement_and_proves_it():
+    from matcher.timing import TimingModel
+    from matcher.timing.search import Race, polish
+
+    # a meets b at 0 and d at 4; c between them: at 1 or 3 one break, at 2 two
+    problem = TimingProblem(
+        participants=("a", "b", "c", "d"), slots=5, capacity=1,
+        meetings=(TimingMeeting(a=0, b=1, slots=(0,)), TimingMeeting(a=0, b=2, slots=(1, 2, 3)),
+                  TimingMeeting(a=0, b=3, slots=(4,))))
+    race = Race(problem, 10, None, None)
+    race.offer((0, 2, 4))
+    assert race.breaks == 2
+    polish(race, TimingModel(problem))
+    assert race.breaks == 1
+    assert race.bound == 1
+    assert race.result().status == "optimal"
