@@ -11,7 +11,7 @@ from ortools.sat.python.cp_model import INFEASIBLE, OPTIMAL, CpSolverStatus
 from matcher.b2b import breaks_per_participant, solve_b2b, timing_problem, violations
 from matcher.cli import main
 from matcher.dzn import B2BInstance, B2BMeeting, read_dzn
-from matcher.timing import TimingModel
+from matcher.timing import TimingModel, search
 from matcher.timing.bounds import participant_lower_bounds
 from matcher.timing.search import Race, settle
 
@@ -117,8 +117,19 @@ def test_engine_matches_brute_force(seed):
         assert violations(inst, result.slots, fairness) == []
 
 
+class DeadSandbox(search.Sandbox):
+    """A sandbox whose child has died at once, as when CP-SAT aborts it."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self._kill()
+
+
+@pytest.mark.parametrize("child", ["alive", "dead"])
 @pytest.mark.parametrize("seed", range(40))
-def test_cases_by_first_unsteady_participant_match_brute_force(seed):
+def test_cases_by_first_unsteady_participant_match_brute_force(seed, child, monkeypatch):
+    if child == "dead":
+        monkeypatch.setattr(search, "Sandbox", DeadSandbox)
     inst, fairness = tiny(seed)
     best = fewest_breaks(inst, fairness)
     problem = timing_problem(inst, fairness)

@@ -8,7 +8,8 @@ slots between two consecutive meetings of a participant. `matcher solve` times i
 with this engine and `matcher b2b` solves the benchmark with it.
 
 Modules: `problem` (input and output), `model` (the CP-SAT model), `bounds` (per-participant
-lower bounds), `greedy` (a first placement for the hint), `search` (the solve strategy).
+lower bounds), `greedy` (a first placement for the hint), `search` (the solve strategy),
+`sandbox` (solves in a child process, for a CP-SAT setting that can abort its process).
 """
 
 from matcher.timing.model import TimingModel, count_breaks

@@ -10,7 +10,8 @@
 
 Both mostly run CP-SAT's SAT search without LP (measured much faster here); climb's tries
 alternate with CP-SAT's interleaved search with the LP, and a step with at most one break to
-spare is split into cases by its first unsteady participant (`settle`). They share the best
+spare is split into cases by its first unsteady participant (`settle`), solved with CP-SAT's
+pseudo-Boolean conflict analysis in a child process (`sandbox`). They share the best
 placement and the best bound; the first to close the gap stops the other, and a search that
 fails stops the other too.
 """
@@ -31,6 +32,7 @@ from matcher.timing.bounds import participant_lower_bounds
 from matcher.timing.greedy import first_placement
 from matcher.timing.model import TimingModel
 from matcher.timing.problem import TimingProblem, TimingResult, breaks_of
+from matcher.timing.sandbox import Fixes, Sandbox, Solution
 
 # Seconds of a climb step's first try, and of each case's first try when a step is split.
 FIRST_TRY = 0.5
@@ -254,19 +256,24 @@ def decide(race: Race, timing: TimingModel, budget: int, step: float) -> cp_mode
     raise AssertionError("unreachable")
 
 
-@contextmanager
-def case(timing: TimingModel, order: list[int], i: int) -> Iterator[cp_model.CpModel]:
+def case_fixes(timing: TimingModel, order: list[int], i: int) -> Fixes:
     """Case i of the budgeted model split by its first unsteady participant in `order`: those
     before the i-th are steady and the i-th is not; case len(order) has all steady. Every
-    placement falls in exactly one case. The model is changed in place (a copy per case of a
+    placement falls in exactly one case. As (variable index, value) pairs to fix."""
+    return [(timing.steady[p].index, int(j < i)) for j, p in enumerate(order[:i + 1])]
+
+
+@contextmanager
+def case(timing: TimingModel, order: list[int], i: int) -> Iterator[cp_model.CpModel]:
+    """The model with case i's values fixed. It is changed in place (a copy per case of a
     large model costs hundreds of MB) and restored on exit."""
-    domains = [timing.model.proto.variables[timing.steady[p].index].domain
-               for p in order[:i + 1]]
+    fixes = case_fixes(timing, order, i)
+    domains = [timing.model.proto.variables[index].domain for index, _ in fixes]
     saved = [list(domain) for domain in domains]
     try:
-        for j, domain in enumerate(domains):
+        for domain, (_, value) in zip(domains, fixes, strict=True):
             domain.clear()
-            domain.extend([int(j < i)] * 2)
+            domain.extend([value, value])
         yield timing.model
     finally:
         for domain, values in zip(domains, saved, strict=True):
@@ -277,26 +284,43 @@ def case(timing: TimingModel, order: list[int], i: int) -> Iterator[cp_model.CpM
 def settle(race: Race, timing: TimingModel, reserve: float = 0.0) -> cp_model.CpSolverStatus:
     """Decide the budgeted model case by case (most meetings first), each case's time doubling
     per round, while more than `reserve` seconds are left: with a participant's steadiness fixed,
-    presolve settles most cases at once. OPTIMAL when a placement was found (and offered),
-    INFEASIBLE when no case has one."""
+    presolve settles most cases at once, and the pseudo-Boolean conflict analysis most of the
+    rest (in a `Sandbox`; if its child dies, here without it). OPTIMAL when a placement was found
+    (and offered), INFEASIBLE when no case has one."""
     order = sorted(timing.steady, key=lambda p: -len(timing.mine[p]))
     undecided = list(range(len(order) + 1))
     limit = FIRST_TRY
-    while undecided:
-        left = []
-        for i in undecided:
-            if race.closed() or race.left() <= reserve:
-                return cp_model.UNKNOWN
-            solver = sat_solver(min(limit, race.left() - reserve))
-            with case(timing, order, i) as model:
-                code = race.run(model, solver)
-            if code == cp_model.OPTIMAL:
-                race.offer(timing.extract(solver))
-                return code
-            if code != cp_model.INFEASIBLE:
-                left.append(i)
-        undecided, limit = left, 2 * limit
+    with Sandbox(timing.model) as sandbox:
+        while undecided:
+            left = []
+            for i in undecided:
+                if race.closed() or race.left() <= reserve:
+                    return cp_model.UNKNOWN
+                seconds = min(limit, race.left() - reserve)
+                code, solution = settle_case(race, timing, sandbox, order, i, seconds)
+                if code == cp_model.OPTIMAL:
+                    race.offer(timing.extract(solution))
+                    return code
+                if code != cp_model.INFEASIBLE:
+                    left.append(i)
+            undecided, limit = left, 2 * limit
     return cp_model.INFEASIBLE
+
+
+def settle_case(race: Race, timing: TimingModel, sandbox: Sandbox, order: list[int], i: int,
+                seconds: float) -> tuple[cp_model.CpSolverStatus, Solution | cp_model.CpSolver]:
+    """One case, in the sandbox while its child lives, else here with the clause search only.
+    OPTIMAL comes with the solution."""
+    answer = sandbox.solve(case_fixes(timing, order, i), seconds, race.closed)
+    if answer is not None:
+        code, values = answer
+        return (cp_model.OPTIMAL if values is not None else code), Solution(values or [])
+    if race.closed():
+        return cp_model.UNKNOWN, Solution([])
+    solver = sat_solver(seconds)
+    with case(timing, order, i) as model:
+        code = race.run(model, solver)
+    return code, solver
 
 
 def complete(race: Race, problem: TimingProblem, hint: list[int | None],
