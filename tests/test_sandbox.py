@@ -3,6 +3,7 @@
 import random
 import time
 
+import pytest
 from ortools.sat.python import cp_model
 
 from matcher.timing.sandbox import Sandbox, Solution
@@ -63,3 +64,39 @@ def test_stop_kills_the_child_at_once():
         assert process.poll() is not None
     finally:
         sandbox.close()
+
+
+@pytest.fixture
+def no_idle(monkeypatch):
+    """No idle children to start with; those left idle are killed after the test."""
+    from matcher.timing import sandbox
+
+    idle = []
+    monkeypatch.setattr(sandbox, "_idle", idle)
+    yield idle
+    for child in idle:
+        child.kill()
+
+
+def test_no_child_when_none_can_start(monkeypatch, no_idle):
+    from matcher.timing import sandbox
+
+    monkeypatch.setattr(sandbox.sys, "executable", "/nonexistent/python")
+    model, x = two_of_three()
+    box = Sandbox(model)
+    assert not box.alive
+    assert box.solve([(x[0].index, 1)], 5, never) is None
+    box.close()
+
+
+def test_an_idle_child_that_died_is_replaced(no_idle):
+    model, x = two_of_three()
+    with Sandbox(model) as first:
+        child = first.child
+    assert no_idle == [child]
+    child.process.kill()
+    child.process.wait()
+    with Sandbox(model) as second:
+        assert second.child is not child
+        code, _ = second.solve([(x[0].index, 1)], 5, never)
+        assert code == cp_model.OPTIMAL

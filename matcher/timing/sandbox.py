@@ -13,6 +13,7 @@ A child outlives its sandbox, idle, for the next one: starting one takes most of
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import select
@@ -90,8 +91,9 @@ class Child:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()
-        self.tasks.close()
-        self.answers.close()
+        for pipe in (self.tasks, self.answers):
+            with contextlib.suppress(OSError):  # a task still buffered for a dead child
+                pipe.close()
 
 
 _idle: list[Child] = []
@@ -110,20 +112,30 @@ class Sandbox:
     `alive` turns false for good once the child has died or was stopped (which kills it)."""
 
     def __init__(self, model: cp_model.CpModel) -> None:
+        text = str(model.proto)
         with _idle_lock:
-            child = _idle.pop() if _idle else None
-        self.child = child or Child()
-        self.alive = True
+            idle = _idle.pop() if _idle else None
+        self.child = (idle and self._hand(text, idle)) or self._hand(text, None)
+        self.alive = self.child is not None
+
+    @staticmethod
+    def _hand(text: str, child: Child | None) -> Child | None:
+        """The child (a new one when None) holding the model, or None when an idle child has
+        died meanwhile or no child can start."""
         try:
-            self.child.send(str(model.proto))
+            child = child or Child()
+            child.send(text)
+            return child
         except OSError:
-            self._kill()
+            if child is not None:
+                child.kill()
+            return None
 
     def solve(self, fixes: Fixes, seconds: float, stop: Callable[[], bool]
               ) -> tuple[cp_model.CpSolverStatus, Values | None] | None:
         """The status of the model with these values fixed (and the solution's values when one
         was found), or None when the child is gone or `stop` turned true meanwhile."""
-        if not self.alive:
+        if not self.alive or self.child is None:
             return None
         try:
             self.child.send((fixes, seconds))
@@ -139,11 +151,12 @@ class Sandbox:
 
     def _kill(self) -> None:
         self.alive = False
-        self.child.kill()
+        if self.child is not None:
+            self.child.kill()
 
     def close(self) -> None:
         """Done with it: a live child drops the model and waits, idle, for the next sandbox."""
-        if not self.alive:
+        if not self.alive or self.child is None:
             return
         self.alive = False
         try:
