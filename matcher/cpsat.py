@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -110,6 +111,31 @@ def new_solver(time_limit: float, workers: int = 2, seed: int = 0) -> cp_model.C
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     return solver
+
+
+def sat_solver(time_limit: float, workers: int = 1) -> cp_model.CpSolver:
+    """CP-SAT's SAT search without the LP relaxation (the timing models' search of choice)."""
+    solver = new_solver(time_limit, workers)
+    solver.parameters.linearization_level = 0
+    return solver
+
+
+@contextmanager
+def fixed_values(model: cp_model.CpModel, fixes: Sequence[tuple[int, int]]
+                 ) -> Iterator[cp_model.CpModel]:
+    """The model with these (variable index, value) pairs fixed, changed in place (a copy of a
+    large model costs hundreds of MB) and restored on exit."""
+    domains = [model.proto.variables[index].domain for index, _ in fixes]
+    saved = [list(domain) for domain in domains]
+    try:
+        for domain, (_, value) in zip(domains, fixes, strict=True):
+            domain.clear()
+            domain.extend([value, value])
+        yield model
+    finally:
+        for domain, values in zip(domains, saved, strict=True):
+            domain.clear()
+            domain.extend(values)
 
 
 class Deadline:

@@ -109,8 +109,6 @@ def test_counts_must_be_whole_numbers_in_range(capsys, argv, option) -> None:
     assert option in capsys.readouterr().err
 
 
-
-
 @pytest.mark.parametrize("target", ["folder", "missing/deeper/s.json"])
 def test_output_path_is_checked_before_solving(capsys, write, tiny, tmp_path, target) -> None:
     (tmp_path / "folder").mkdir()

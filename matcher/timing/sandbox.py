@@ -26,16 +26,15 @@ from typing import IO
 
 from ortools.sat.python import cp_model
 
-from matcher.cpsat import new_solver
+from matcher.cpsat import fixed_values, sat_solver
 
 Values = list[int]
-Fixes = list[tuple[int, int]]  # (variable index, value)
+Fixes = list[tuple[int, int]]  # (variable index, value), see `cpsat.fixed_values`
 
 
 def pb_solver(seconds: float) -> cp_model.CpSolver:
     """CP-SAT's SAT search, one worker, no LP, with pseudo-Boolean conflict analysis."""
-    solver = new_solver(seconds, 1)
-    solver.parameters.linearization_level = 0
+    solver = sat_solver(seconds)
     solver.parameters.use_pb_resolution = True
     return solver
 
@@ -55,16 +54,9 @@ def serve(tasks: IO[bytes], answers: IO[bytes]) -> None:
             model.proto.parse_text_format(task)
             continue
         fixes, seconds = task
-        domains = [model.proto.variables[index].domain for index, _ in fixes]
-        saved = [list(domain) for domain in domains]
-        for domain, (_, value) in zip(domains, fixes, strict=True):
-            domain.clear()
-            domain.extend([value, value])
         solver = pb_solver(seconds)
-        code = solver.solve(model)
-        for domain, values in zip(domains, saved, strict=True):
-            domain.clear()
-            domain.extend(values)
+        with fixed_values(model, fixes):
+            code = solver.solve(model)
         found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         pickle.dump((int(code), list(solver.response_proto.solution) if found else None),
                     answers)

@@ -21,13 +21,12 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
 
-from matcher.cpsat import Progress, ProgressCallback, new_solver
+from matcher.cpsat import Progress, ProgressCallback, fixed_values, new_solver, sat_solver
 from matcher.timing.bounds import participant_lower_bounds
 from matcher.timing.greedy import first_placement
 from matcher.timing.model import TimingModel
@@ -137,13 +136,6 @@ class Race:
         return TimingResult(status="optimal" if self.breaks <= self.bound else "feasible",
                             slots=self.best, breaks=self.breaks,
                             bound=min(self.bound, self.breaks), seconds=seconds)
-
-
-def sat_solver(time_limit: float, workers: int = 1) -> cp_model.CpSolver:
-    """CP-SAT set for this model: its SAT search without the LP relaxation."""
-    solver = new_solver(time_limit, workers)
-    solver.parameters.linearization_level = 0
-    return solver
 
 
 class Improver(cp_model.CpSolverSolutionCallback):
@@ -256,29 +248,11 @@ def decide(race: Race, timing: TimingModel, budget: int, step: float) -> cp_mode
     raise AssertionError("unreachable")
 
 
-def case_fixes(timing: TimingModel, order: list[int], i: int) -> Fixes:
+def case(timing: TimingModel, order: list[int], i: int) -> Fixes:
     """Case i of the budgeted model split by its first unsteady participant in `order`: those
     before the i-th are steady and the i-th is not; case len(order) has all steady. Every
     placement falls in exactly one case. As (variable index, value) pairs to fix."""
     return [(timing.steady[p].index, int(j < i)) for j, p in enumerate(order[:i + 1])]
-
-
-@contextmanager
-def case(timing: TimingModel, order: list[int], i: int) -> Iterator[cp_model.CpModel]:
-    """The model with case i's values fixed. It is changed in place (a copy per case of a
-    large model costs hundreds of MB) and restored on exit."""
-    fixes = case_fixes(timing, order, i)
-    domains = [timing.model.proto.variables[index].domain for index, _ in fixes]
-    saved = [list(domain) for domain in domains]
-    try:
-        for domain, (_, value) in zip(domains, fixes, strict=True):
-            domain.clear()
-            domain.extend([value, value])
-        yield timing.model
-    finally:
-        for domain, values in zip(domains, saved, strict=True):
-            domain.clear()
-            domain.extend(values)
 
 
 def settle(race: Race, timing: TimingModel, reserve: float = 0.0) -> cp_model.CpSolverStatus:
@@ -311,14 +285,15 @@ def settle_case(race: Race, timing: TimingModel, sandbox: Sandbox, order: list[i
                 seconds: float) -> tuple[cp_model.CpSolverStatus, Solution | cp_model.CpSolver]:
     """One case, in the sandbox while its child lives, else here with the clause search only.
     OPTIMAL comes with the solution."""
-    answer = sandbox.solve(case_fixes(timing, order, i), seconds, race.closed)
+    fixes = case(timing, order, i)
+    answer = sandbox.solve(fixes, seconds, race.closed)
     if answer is not None:
         code, values = answer
         return (cp_model.OPTIMAL if values is not None else code), Solution(values or [])
     if race.closed():
         return cp_model.UNKNOWN, Solution([])
     solver = sat_solver(seconds)
-    with case(timing, order, i) as model:
+    with fixed_values(timing.model, fixes) as model:
         code = race.run(model, solver)
     return code, solver
 
