@@ -13,14 +13,22 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from matcher import b2b, ics, mail
-from matcher.check import violations
-from matcher.event import Event
-from matcher.files import BadFile, check_writable, load_event, load_schedule, write_bytes, write_json
-from matcher.instance import Instance
-from matcher.pairing import Infeasible
+from matcher.bench import b2b
+from matcher.invites import ics, mail
+from matcher.model.check import violations
+from matcher.model.event import Event
+from matcher.model.files import (
+    BadFile,
+    check_writable,
+    load_event,
+    load_schedule,
+    write_bytes,
+    write_json,
+)
+from matcher.model.instance import Instance
 from matcher.report import summary, timetable
-from matcher.solver import solve
+from matcher.solve.pairing import Infeasible
+from matcher.solve.solver import solve
 
 EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE, EXIT_TIMEOUT = 1, 2, 3, 4
 
@@ -58,7 +66,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if args.now and args.now not in inst.slot_index:
         raise BadFile(f"--now {args.now} is not a slot of {args.event}")
     if args.previous:
-        from matcher.replan import changes, replan
+        from matcher.solve.replan import changes, replan
 
         previous = load_schedule(args.previous)
         schedule = replan(event, previous, time_limit=args.time_limit, now=args.now)
@@ -80,7 +88,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """Say, for each wish of a participant, whether it became a meeting and why not."""
-    from matcher.explain import explain
+    from matcher.model.explain import explain
 
     event, schedule = load_event(args.event), load_schedule(args.schedule)
     inst = Instance(event)
@@ -107,7 +115,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the event file (or of the schedule file)."""
-    from matcher.schedule import Schedule
+    from matcher.model.schedule import Schedule
 
     model = Schedule if args.schedule else Event
     print(json.dumps(model.model_json_schema(), indent=2))
@@ -118,7 +126,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmark the solver against the naive time-indexed model (or the B2B benchmark)."""
     if args.suite == "b2b":
         return b2b.run_bench(args)
-    from matcher.bench import run_bench
+    from matcher.bench.generated import run_bench
 
     return run_bench(args)
 
@@ -252,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def add_b2b(sub: argparse._SubParsersAction, bench: argparse.ArgumentParser) -> None:
-    """`matcher b2b FILE.dzn` and `matcher bench b2b DIR`: the B2B benchmark (see matcher.b2b)."""
+    """`matcher b2b FILE.dzn` and `matcher bench b2b DIR`: the B2B benchmark (see matcher.bench.b2b)."""
     p = sub.add_parser("b2b", help="solve a B2B meeting scheduling instance (.dzn)")
     p.add_argument("file", metavar="FILE.dzn")
     p.add_argument("--fairness", type=at_least(0), default=2, metavar="D",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from matcher.instance import Instance
-from matcher.schedule import Schedule
+from matcher.model.instance import Instance
+from matcher.model.schedule import Schedule
 
 MAX_GRID_TABLES = 16
 

@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from matcher.event import Event
-from matcher.schedule import Meeting, Schedule, meeting_uid
+from matcher.model.event import Event
+from matcher.model.schedule import Meeting, Schedule, meeting_uid
 
 ROOT = Path(__file__).resolve().parent.parent
 READER = ROOT / "tests" / "icaljs_read.mjs"

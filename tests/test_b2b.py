@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from ortools.sat.python.cp_model import INFEASIBLE, OPTIMAL, CpSolverStatus
 
-from matcher.b2b import breaks_per_participant, solve_b2b, timing_problem, violations
+from matcher.bench.b2b import breaks_per_participant, solve_b2b, timing_problem, violations
+from matcher.bench.dzn import B2BInstance, B2BMeeting, read_dzn
 from matcher.cli import main
-from matcher.dzn import B2BInstance, B2BMeeting, read_dzn
-from matcher.timing import TimingModel, search
-from matcher.timing.bounds import participant_lower_bounds
-from matcher.timing.search import Race, settle
+from matcher.solve.timing import TimingModel, search
+from matcher.solve.timing.bounds import participant_lower_bounds
+from matcher.solve.timing.search import Race, settle
 
 HERE = Path(__file__).parent / "b2b"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.check import violations
-from matcher.event import Event
-from matcher.instance import Instance
-from matcher.objectives import table_changes, total_breaks
-from matcher.rules import RULES
-from matcher.schedule import Meeting, Schedule, meeting_uid
+from matcher.model.check import violations
+from matcher.model.event import Event
+from matcher.model.instance import Instance
+from matcher.model.objectives import table_changes, total_breaks
+from matcher.model.rules import RULES
+from matcher.model.schedule import Meeting, Schedule, meeting_uid
 
 
 def schedule(event: Event, meetings: list[tuple[str, str, str, str]], **claims: object,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.dzn import read_dzn
-from matcher.files import BadFile
+from matcher.bench.dzn import read_dzn
+from matcher.model.files import BadFile
 
 HERE = Path(__file__).parent / "b2b"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from matcher.event import MICHK_FIELDS, Event, pair_score
-from matcher.files import BadFile, describe, load_event, parse
+from matcher.model.event import MICHK_FIELDS, Event, pair_score
+from matcher.model.files import BadFile, describe, load_event, parse
 
 
 def test_tiny_event_loads_with_default_fields(tiny: dict) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from matcher.event import Event
-from matcher.explain import explain
-from matcher.instance import Instance
-from matcher.solver import solve
+from matcher.model.event import Event
+from matcher.model.explain import explain
+from matcher.model.instance import Instance
+from matcher.solve.solver import solve
 
 
 def answers_for(data: dict, who: str) -> dict:

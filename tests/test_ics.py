@@ -8,9 +8,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from matcher.event import Event
-from matcher.files import BadFile, parse
-from matcher.ics import Organiser, calendar, export, problems, removed, vtimezone
+from matcher.invites.ics import Organiser, calendar, export, problems, removed, vtimezone
+from matcher.model.event import Event
+from matcher.model.files import BadFile, parse
 from tests.ics_cases import event, event_data, icaljs, meeting, schedule
 
 ORGANISER = Organiser(email="desk@finals.example", name="Finals Desk")

@@ -8,7 +8,7 @@ import icalendar
 import pytest
 
 from matcher.cli import main
-from matcher.files import write_json
+from matcher.model.files import write_json
 from tests.ics_cases import event, meeting, schedule
 from tests.loopback_smtp import Inbox, smtp_server
 

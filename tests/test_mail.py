@@ -11,8 +11,8 @@ import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from matcher.ics import Organiser
-from matcher.mail import MailSetupError, SmtpSettings, outbox, send
+from matcher.invites.ics import Organiser
+from matcher.invites.mail import MailSetupError, SmtpSettings, outbox, send
 from tests.ics_cases import event, icaljs, meeting, schedule
 from tests.loopback_smtp import Inbox, free_port, smtp_server
 

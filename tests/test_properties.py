@@ -7,11 +7,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from matcher.check import violations
-from matcher.event import Event
-from matcher.instance import Instance
-from matcher.pairing import Infeasible
-from matcher.solver import solve
+from matcher.model.check import violations
+from matcher.model.event import Event
+from matcher.model.instance import Instance
+from matcher.solve.pairing import Infeasible
+from matcher.solve.solver import solve
 
 FIELDS = ["fintech", "iot", "biotech"]
 

@@ -6,12 +6,12 @@ from collections import Counter
 
 import pytest
 
-from matcher.check import violations
-from matcher.event import Event
-from matcher.generate import SIZES, generate
-from matcher.instance import Instance
-from matcher.replan import changes, kept_share, replan
-from matcher.solver import solve
+from matcher.bench.generate import SIZES, generate
+from matcher.model.check import violations
+from matcher.model.event import Event
+from matcher.model.instance import Instance
+from matcher.solve.replan import changes, kept_share, replan
+from matcher.solve.solver import solve
 
 
 def without_investor_plus_newcomer(event: Event, gone: str) -> Event:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from matcher.check import violations
-from matcher.files import load_event
-from matcher.instance import Instance
-from matcher.solver import solve
+from matcher.model.check import violations
+from matcher.model.files import load_event
+from matcher.model.instance import Instance
+from matcher.solve.solver import solve
 from tests.conftest import SAMPLE
 
 

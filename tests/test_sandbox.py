@@ -6,7 +6,7 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
-from matcher.timing.sandbox import Sandbox, Solution
+from matcher.solve.timing.sandbox import Sandbox, Solution
 
 
 def two_of_three() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -69,7 +69,7 @@ def test_stop_kills_the_child_at_once():
 @pytest.fixture
 def no_idle(monkeypatch):
     """No idle children to start with; those left idle are killed after the test."""
-    from matcher.timing import sandbox
+    from matcher.solve.timing import sandbox
 
     idle = []
     monkeypatch.setattr(sandbox, "_idle", idle)
@@ -79,7 +79,7 @@ def no_idle(monkeypatch):
 
 
 def test_no_child_when_none_can_start(monkeypatch, no_idle):
-    from matcher.timing import sandbox
+    from matcher.solve.timing import sandbox
 
     monkeypatch.setattr(sandbox.sys, "executable", "/nonexistent/python")
     model, x = two_of_three()

@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from matcher.check import violations
-from matcher.event import Event
-from matcher.generate import SIZES, Size, generate
-from matcher.instance import Instance
-from matcher.pairing import Infeasible
-from matcher.solver import solve
+from matcher.bench.generate import SIZES, Size, generate
+from matcher.model.check import violations
+from matcher.model.event import Event
+from matcher.model.instance import Instance
+from matcher.solve.pairing import Infeasible
+from matcher.solve.solver import solve
 
 FAST = 10.0
 

@@ -6,14 +6,14 @@ from collections import Counter
 
 import pytest
 
-from matcher.generate import SIZES, generate
-from matcher.instance import Instance
-from matcher.pairing import choose_pairs
-from matcher.solver import timing_problem
-from matcher.timing import TimingMeeting, TimingProblem, solve_timing
-from matcher.timing.bounds import fewest_breaks_alone
-from matcher.timing.greedy import first_placement
-from matcher.timing.problem import breaks_of
+from matcher.bench.generate import SIZES, generate
+from matcher.model.instance import Instance
+from matcher.solve.pairing import choose_pairs
+from matcher.solve.solver import timing_problem
+from matcher.solve.timing import TimingMeeting, TimingProblem, solve_timing
+from matcher.solve.timing.bounds import fewest_breaks_alone
+from matcher.solve.timing.greedy import first_placement
+from matcher.solve.timing.problem import breaks_of
 
 
 def assert_valid(problem: TimingProblem, slots) -> None:
@@ -87,7 +87,7 @@ def test_generated_michk_event_is_timed_without_breaks():
 
 
 def test_a_failing_search_stops_the_other_and_raises(monkeypatch):
-    from matcher.timing import search
+    from matcher.solve.timing import search
 
     seen = []
 
@@ -108,8 +108,8 @@ def test_a_failing_search_stops_the_other_and_raises(monkeypatch):
 
 
 def test_a_fair_placement_replaces_an_unfair_first_one():
-    from matcher.timing import TimingModel
-    from matcher.timing.search import Race, first_fair
+    from matcher.solve.timing import TimingModel
+    from matcher.solve.timing.search import Race, first_fair
 
     problem = TimingProblem(
         participants=("a", "b", "c"), slots=4, capacity=2, fairness=0,
@@ -125,8 +125,8 @@ def test_a_fair_placement_replaces_an_unfair_first_one():
 
 
 def test_polish_improves_the_best_placement_and_proves_it():
-    from matcher.timing import TimingModel
-    from matcher.timing.search import Race, polish
+    from matcher.solve.timing import TimingModel
+    from matcher.solve.timing.search import Race, polish
 
     # a meets b at 0 and d at 4; c between them: at 1 or 3 one break, at 2 two
     problem = TimingProblem(

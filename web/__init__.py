@@ -8,8 +8,10 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from web import auth, db, jobs
+from web import db
+from web.accounts import views as auth
 from web.config import Config, secret_key
+from web.schedules import jobs
 
 csrf = CSRFProtect()
 
@@ -29,9 +31,16 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     auth.login_manager.init_app(app)
     csrf.init_app(app)
 
-    from web import api, commands, events, mailings, participant, publishing, schedules, views
+    from web import commands
+    from web.api import views as api
+    from web.events import views as events
+    from web.home import views as home
+    from web.participants import views as participant
+    from web.publishing import mailings
+    from web.publishing import views as publishing
+    from web.schedules import views as schedules
 
-    for module in (views, auth, events, schedules, publishing, participant, api):
+    for module in (home, auth, events, schedules, publishing, participant, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
     commands.init_app(app)

@@ -13,15 +13,15 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from matcher.event import Event
-from matcher.files import load_event
-from matcher.generate import SIZES, generate
-from matcher.solver import solve
-from web.auth import create_organiser, find_organiser
+from matcher.bench.generate import SIZES, generate
+from matcher.model.event import Event
+from matcher.model.files import load_event
+from matcher.solve.solver import solve
+from web.accounts.views import create_organiser, find_organiser
 from web.db import engine, new_session
-from web.models import EventRow
-from web.schema import upgrade
-from web.store import add_event, add_version, latest_version, publish
+from web.db.models import EventRow
+from web.db.schema import upgrade
+from web.events.store import add_event, add_version, latest_version, publish
 
 DEMO_EMAIL = "demo@example.com"
 MIN_PASSWORD = 8

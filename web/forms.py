@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.event import Count, Email, Id, Interest, Text, TimeZoneName
+from matcher.model.event import Count, Email, Id, Interest, Text, TimeZoneName
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -14,17 +14,17 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
-from matcher.event import Event
-from matcher.generate import Size
-from matcher.generate import generate as generate_event
+from matcher.bench.generate import Size
+from matcher.bench.generate import generate as generate_event
+from matcher.model.event import Event
 from tests.loopback_smtp import Inbox, smtp_server
 from web import create_app
-from web.auth import create_organiser, new_api_token
+from web.accounts.views import create_organiser, new_api_token
 from web.config import TestConfig
 from web.db import engine, new_session
-from web.models import EventRow, Mailing, ScheduleVersion, SolveJob
-from web.schema import upgrade
-from web.store import add_event
+from web.db.models import EventRow, Mailing, ScheduleVersion, SolveJob
+from web.db.schema import upgrade
+from web.events.store import add_event
 
 TINY = Size("tiny", 4, 8, 6, 4)
 PASSWORD = "organiser-password"

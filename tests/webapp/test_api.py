@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.schedule import Schedule
+from matcher.model.schedule import Schedule
 from tests.webapp.conftest import tiny_event, wait_for_job
 
 

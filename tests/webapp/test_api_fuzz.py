@@ -13,7 +13,7 @@ from flask import Flask
 
 from tests.webapp.conftest import tiny_event
 from web.db import new_session
-from web.store import add_event
+from web.events.store import add_event
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")

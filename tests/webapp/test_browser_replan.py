@@ -10,13 +10,13 @@ from pathlib import Path
 from flask import Flask
 from playwright.sync_api import expect
 
-from matcher.replan import changes
+from matcher.solve.replan import changes
 from tests.loopback_smtp import Inbox
 from tests.webapp.conftest import event_row, give_addresses
 from tests.webapp.test_browser import log_in, personal_link
 from tests.webapp.test_replanning import busiest_investor
 from web.db import new_session
-from web.store import latest_version, published_version, schedule_of
+from web.events.store import latest_version, published_version, schedule_of
 
 
 def recipients(inbox: Inbox) -> set[str]:

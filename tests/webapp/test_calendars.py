@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.schedule import Schedule
+from matcher.model.schedule import Schedule
 from tests.webapp.conftest import (
     ORGANISER_ADDRESS,
     AuthActions,
@@ -20,9 +20,9 @@ from tests.webapp.conftest import (
 from tests.webapp.test_schedules import free_place
 from tests.webapp.test_views import event_form
 from web.db import new_session
-from web.links import FEED_SALT, token_for
-from web.models import EventRow, Participant, ScheduleVersion
-from web.store import schedule_of
+from web.db.models import EventRow, Participant, ScheduleVersion
+from web.events.store import schedule_of
+from web.participants.links import FEED_SALT, token_for
 
 
 def tokens(app: Flask, event_id: int, code: str) -> tuple[str, str]:

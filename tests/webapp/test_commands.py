@@ -15,7 +15,7 @@ from tests.webapp.conftest import tiny_event
 from web.commands import SAMPLE_ORGANISER
 from web.config import Config
 from web.db import new_session
-from web.models import EventRow
+from web.db.models import EventRow
 
 
 def test_init_db_is_repeatable(runner: FlaskCliRunner) -> None:

@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from matcher.replan import changes
-from matcher.schedule import Schedule
+from matcher.model.schedule import Schedule
+from matcher.solve.replan import changes
 from tests.loopback_smtp import Inbox
 from tests.webapp.conftest import (
     ORGANISER_ADDRESS,
@@ -26,8 +26,8 @@ from tests.webapp.conftest import (
 )
 from tests.webapp.test_replanning import swap
 from web.db import new_session
-from web.models import EventRow, Mailing, ScheduleVersion
-from web.store import published_version, schedule_of
+from web.db.models import EventRow, Mailing, ScheduleVersion
+from web.events.store import published_version, schedule_of
 
 
 def calendar_part(message: email.message.EmailMessage) -> tuple[str, icalendar.Calendar]:

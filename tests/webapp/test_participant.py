@@ -6,12 +6,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.solver import solve
+from matcher.solve.solver import solve
 from tests.webapp.conftest import event_row
 from web.db import new_session
-from web.links import token_for
-from web.models import EventRow, Participant
-from web.store import add_version, event_of, publish
+from web.db.models import EventRow, Participant
+from web.events.store import add_version, event_of, publish
+from web.participants.links import token_for
 
 
 def link(app: Flask, event_id: int, code: str) -> str:

@@ -11,16 +11,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.check import violations
-from matcher.ics import problems
-from matcher.instance import Instance
-from matcher.replan import changes
-from matcher.schedule import Schedule
+from matcher.invites.ics import problems
+from matcher.model.check import violations
+from matcher.model.instance import Instance
+from matcher.model.schedule import Schedule
+from matcher.solve.replan import changes
 from tests.webapp.conftest import AuthActions, event_row, generate, replan, wait_for_job
 from web.db import new_session
-from web.models import EventRow, Participant, ScheduleVersion, SolveJob
-from web.slots import current_slot
-from web.store import event_of, schedule_of, snapshot_of
+from web.db.models import EventRow, Participant, ScheduleVersion, SolveJob
+from web.events.slots import current_slot
+from web.events.store import event_of, schedule_of, snapshot_of
 
 
 @pytest.fixture

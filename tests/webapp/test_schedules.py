@@ -8,13 +8,13 @@ import io
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.check import violations
-from matcher.instance import Instance
-from matcher.schedule import Schedule
+from matcher.model.check import violations
+from matcher.model.instance import Instance
+from matcher.model.schedule import Schedule
 from tests.webapp.conftest import AuthActions, event_row, generate
 from web.db import new_session
-from web.models import ScheduleVersion
-from web.store import event_of, latest_version, published_version, schedule_of
+from web.db.models import ScheduleVersion
+from web.events.store import event_of, latest_version, published_version, schedule_of
 
 
 def test_generate_makes_a_valid_version(client: FlaskClient, app: Flask, event_id: int,
@@ -49,7 +49,7 @@ def test_an_event_with_problems_is_not_generated(client: FlaskClient, auth: Auth
                                                  app: Flask, event_id: int) -> None:
     auth.login()
     with new_session(app) as session:
-        from web.models import EventRow
+        from web.db.models import EventRow
 
         session.get(EventRow, event_id).fields = ["fintech"]  # type: ignore[union-attr]
         session.commit()

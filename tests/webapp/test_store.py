@@ -9,13 +9,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from matcher.event import Event
-from matcher.solver import solve
+from matcher.model.event import Event
+from matcher.solve.solver import solve
 from tests.webapp.conftest import DATABASES, event_row, tiny_event, wait_for_job
-from web import jobs, mailings
 from web.db import new_session
-from web.models import EventRow, Mailing, Participant, ScheduleVersion, SolveJob
-from web.store import (
+from web.db.models import EventRow, Mailing, Participant, ScheduleVersion, SolveJob
+from web.events.store import (
     add_event,
     add_version,
     event_of,
@@ -24,6 +23,8 @@ from web.store import (
     publish,
     published_version,
 )
+from web.publishing import mailings
+from web.schedules import jobs
 
 pytestmark = pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 
@@ -119,10 +120,10 @@ def test_a_crash_mid_solve_leaves_a_failed_job_and_the_versions(app: Flask, even
 def test_stop_keeps_the_best_found(app: Flask) -> None:
     import time
 
-    from matcher.check import violations
-    from matcher.generate import SIZES, generate
-    from matcher.instance import Instance
-    from web.store import schedule_of
+    from matcher.bench.generate import SIZES, generate
+    from matcher.model.check import violations
+    from matcher.model.instance import Instance
+    from web.events.store import schedule_of
 
     event = generate(SIZES["brokerage"], seed=5)  # big enough to be stopped mid-solve
     with new_session(app) as session:

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 
 from tests.webapp.conftest import AuthActions, event_row
-from web.links import token_for
+from web.participants.links import token_for
 
 
 def test_home_lists_events_without_login(client: FlaskClient, event_id: int) -> None:
@@ -99,7 +99,7 @@ def test_event_form_errors_next_to_the_field(client: FlaskClient, auth: AuthActi
 
 
 def test_edit_refuses_a_stale_page(client: FlaskClient, auth: AuthActions, event_id: int) -> None:
-    from matcher.event import MICHK_FIELDS
+    from matcher.model.event import MICHK_FIELDS
 
     auth.login()
     form = event_form(version="1", fields=",".join(MICHK_FIELDS))
@@ -119,9 +119,9 @@ def test_edit_refuses_fields_that_startups_use(client: FlaskClient, auth: AuthAc
 
 def test_answers_and_pins_follow_their_slot_times(client: FlaskClient, auth: AuthActions,
                                                   app: Flask, event_id: int) -> None:
-    from matcher.event import MICHK_FIELDS
+    from matcher.model.event import MICHK_FIELDS
     from web.db import new_session
-    from web.models import EventRow
+    from web.db.models import EventRow
 
     with new_session(app) as session:
         row = session.get(EventRow, event_id)
@@ -235,7 +235,7 @@ def test_templates_download(client: FlaskClient, auth: AuthActions, event_id: in
 
 def test_event_json_export_is_an_event_file(client: FlaskClient, auth: AuthActions,
                                             event_id: int) -> None:
-    from matcher.event import Event
+    from matcher.model.event import Event
 
     auth.login()
     event = Event.model_validate(client.get(f"/events/{event_id}/event.json").get_json())

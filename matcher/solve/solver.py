@@ -1,0 +1,107 @@
+"""`matcher solve`: the staged solver. Pairs for the score, then slots for the breaks, then tables.
+
+Stage 1 (`pairing`) proves the best score, stage 2 (`timing`, the B2B engine) places those pairs
+with fewest breaks, stage 3 (`tables`) seats them with fewest table changes. If the timing engine
+cannot place the chosen pairs, the time-indexed model (`naive`) chooses pairs that it can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matcher.model.event import Event
+from matcher.model.feasibility import impossible_setups
+from matcher.model.instance import Instance, PairKey
+from matcher.model.objectives import table_changes, total_breaks
+from matcher.model.schedule import Meeting, Schedule, meeting_uid
+from matcher.solve.cpsat import Deadline, ProgressCallback
+from matcher.solve.naive import solve_naive
+from matcher.solve.pairing import Infeasible, choose_pairs
+from matcher.solve.tables import seat
+from matcher.solve.timing import TimingMeeting, TimingProblem, solve_timing
+
+
+def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
+                   hint: dict[PairKey, int] | None = None) -> TimingProblem:
+    """The chosen pairs as a timing problem: each may take the slots both sides are free."""
+    index = {p: n for n, p in enumerate(inst.participants)}
+    return TimingProblem(
+        participants=inst.participants,
+        slots=len(inst.slot_ids),
+        capacity=len(inst.tables),
+        meetings=tuple(TimingMeeting(a=index[s], b=index[i],
+                                     slots=tuple(sorted(inst.common_slots((s, i)))))
+                       for s, i in pairs),
+        hint=None if hint is None else tuple(hint[p] for p in pairs),
+    )
+
+
+def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers: int,
+          on_progress: ProgressCallback | None, should_stop: Callable[[], bool] | None,
+          hint: dict[PairKey, int] | None = None) -> dict[PairKey, int] | None:
+    """Time the pairs with the timing engine; None when it cannot place them all."""
+    result = solve_timing(timing_problem(inst, pairs, hint), time_limit, workers, on_progress,
+                          should_stop)
+    if result.status not in ("optimal", "feasible"):
+        return None
+    return dict(zip(pairs, result.slots, strict=True))
+
+
+def breaks_of(placed: dict[PairKey, int]) -> int:
+    """Total breaks of a timing."""
+    return total_breaks((s, i, t) for (s, i), t in placed.items())
+
+
+def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
+          on_progress: ProgressCallback | None = None,
+          should_stop: Callable[[], bool] | None = None) -> Schedule:
+    """Solve an event within the time limit; raise Infeasible when its hard rules cannot hold."""
+    return solve_instance(Instance(event), time_limit, workers, on_progress, should_stop)
+
+
+def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
+                   on_progress: ProgressCallback | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> Schedule:
+    """Solve a prepared event (see `solve`)."""
+    problems = impossible_setups(inst)
+    if problems:
+        raise Infeasible("; ".join(problems))
+    # Keep a little time for seating and writing, so the whole solve ends within the limit.
+    deadline = Deadline(time_limit * 0.97 - 0.1)
+    choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
+                          should_stop=should_stop)
+    score, bound = choice.score, choice.bound
+    placed = place(inst, choice.pairs, deadline.left() * 0.7, workers, on_progress, should_stop)
+    if placed is None:
+        fallback = solve_naive(inst, deadline.left() * 0.7, workers, with_breaks=False)
+        if fallback.status == "infeasible":
+            raise Infeasible("no timetable fits the meetings into everyone's free slots and "
+                             "the tables")
+        if fallback.status == "unknown":
+            raise TimeoutError("no timetable found within the time limit")
+        score, bound = fallback.score, min(bound, fallback.bound)
+        retimed = place(inst, tuple(fallback.placed), deadline.left() * 0.8, workers,
+                        on_progress, should_stop, hint=fallback.placed)
+        placed = retimed or fallback.placed
+    stopped = should_stop is not None and should_stop()
+    seated = seat(inst, placed, 0 if stopped else deadline.left(), workers)
+    return schedule_of(inst, placed, seated, score, bound, deadline.elapsed())
+
+
+def schedule_of(inst: Instance, placed: dict[PairKey, int], seated: dict[PairKey, int],
+                score: int, bound: int, seconds: float) -> Schedule:
+    """The schedule file of a solved event, meetings in slot then table order."""
+    meetings = tuple(sorted(
+        (Meeting(startup=s, investor=i, slot=inst.slot_ids[placed[s, i]],
+                 table=inst.tables[seated[s, i]], score=inst.scores[s, i],
+                 uid=meeting_uid(inst.event.name, s, i)) for s, i in placed),
+        key=lambda m: (inst.slot_index[m.slot], inst.tables.index(m.table))))
+    return Schedule(
+        status="optimal" if score >= bound else "feasible",
+        score=score,
+        bound=max(bound, score),
+        breaks=breaks_of(placed),
+        table_changes=table_changes((s, inst.tables[k]) for (s, _), k in seated.items()),
+        meetings=meetings,
+        seconds=round(seconds, 3),
+    )

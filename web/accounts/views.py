@@ -1,0 +1,112 @@
+"""Organiser accounts: log in and out, passwords hashed, API tokens for scripts."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response
+
+from web.db import db, get
+from web.db.models import Organiser
+from web.forms import LoginForm, validate
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in as an organiser to see this page."
+
+
+def organisers_only(blueprint: Blueprint) -> None:
+    """Make every page of a blueprint need an organiser's login."""
+
+    @blueprint.before_request
+    @login_required
+    def _logged_in() -> None:
+        """Nothing more to check: login_required has sent anyone else to the login page."""
+
+
+@login_manager.user_loader
+def load_organiser(organiser_id: str) -> Organiser | None:
+    """The logged-in organiser of a session cookie."""
+    return get(Organiser, int(organiser_id)) if organiser_id.isdigit() else None
+
+
+def create_organiser(session: Session, email: str, password: str) -> Organiser:
+    """A new organiser account with a hashed password (committed)."""
+    organiser = Organiser(email=email.strip().lower(), password_hash=generate_password_hash(password))
+    session.add(organiser)
+    session.commit()
+    return organiser
+
+
+def find_organiser(session: Session, email: str) -> Organiser | None:
+    """The account of an e-mail address, in any letter case."""
+    return session.scalars(select(Organiser).where(
+        func.lower(Organiser.email) == email.strip().lower())).first()
+
+
+def token_hash(token: str) -> str:
+    """How an API token is stored: its SHA-256 (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_api_token(session: Session, organiser: Organiser) -> str:
+    """Replace the organiser's API token with a new one and return it (shown once)."""
+    token = "mt_" + secrets.token_urlsafe(32)
+    organiser.api_token_hash = token_hash(token)
+    session.commit()
+    return token
+
+
+def organiser_by_token(session: Session, token: str) -> Organiser | None:
+    """The organiser an API token belongs to."""
+    return session.scalars(select(Organiser).where(
+        Organiser.api_token_hash == token_hash(token))).first()
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: only a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("views.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Log an organiser in."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form, errors = validate(LoginForm, request.form.to_dict())
+        if form is not None:
+            organiser = find_organiser(db(), form.email)
+            if organiser and check_password_hash(organiser.password_hash, form.password):
+                login_user(organiser)
+                return redirect(safe_next(request.args.get("next")))
+            errors = {"": "Wrong e-mail address or password."}
+    return render_template("auth/login.html", errors=errors, values=request.form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """Log out."""
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("views.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> str:
+    """The organiser's account: create (or replace) the API token."""
+    token = None
+    if request.method == "POST":
+        if request.form.get("action") != "new-token":
+            abort(400)
+        token = new_api_token(db(), current_user)  # type: ignore[arg-type]
+    return render_template("auth/account.html", token=token)

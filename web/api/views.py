@@ -1,0 +1,244 @@
+"""The JSON API for organisers' scripts, under /api/, authenticated by a bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from matcher.model.event import Event
+from matcher.model.files import describe
+from web.accounts.views import organiser_by_token
+from web.api.schemas import (
+    Error,
+    EventSummary,
+    JobOut,
+    JobRequest,
+    ParticipantIn,
+    ParticipantOut,
+    ScheduleOut,
+)
+from web.db import db, get
+from web.db.models import EventRow, Participant, ScheduleVersion, SolveJob
+from web.events.imports import store_rows
+from web.events.store import add_event, latest_version, problems_of, published_version
+from web.events.views import participant_counts
+from web.participants.links import link_for
+from web.schedules import jobs
+from web.schedules.views import job_json
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+PUBLIC = {"api.openapi"}
+
+
+class ApiError(Exception):
+    """An error answered as JSON with a status code."""
+
+    def __init__(self, status: int, error: str, problems: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.problems = status, error, problems or []
+
+
+@bp.errorhandler(ApiError)
+def _api_error(e: ApiError) -> tuple[Response, int]:
+    return jsonify(Error(error=e.error, problems=e.problems).model_dump()), e.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(e: HTTPException) -> tuple[Response, int]:
+    return jsonify(Error(error=e.description or e.name).model_dump()), e.code or 500
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def _not_routed(e: HTTPException) -> HTTPException | tuple[Response, int]:
+    """URLs under /api/ that match no endpoint answer in JSON too; other pages as usual."""
+    if request.path.startswith(bp.url_prefix + "/"):  # type: ignore[operator]
+        return _http_error(e)
+    return e
+
+
+@bp.before_request
+def _authenticate() -> None:
+    """Every endpoint but the OpenAPI document needs `Authorization: Bearer <token>`."""
+    if request.endpoint in PUBLIC:
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    organiser = organiser_by_token(db(), token.strip()) if scheme.lower() == "bearer" else None
+    if organiser is None:
+        raise ApiError(401, "send a valid API token: Authorization: Bearer <token>")
+    g.organiser = organiser
+
+
+def body(adapter: TypeAdapter[Any] | type[BaseModel]) -> Any:
+    """The request's JSON body, validated; 422 lists every problem."""
+    data = request.get_json(silent=True)
+    if data is None and request.content_length:
+        raise ApiError(400, "the body is not valid JSON")
+    if isinstance(adapter, type):
+        adapter = TypeAdapter(adapter)
+    try:
+        return adapter.validate_python(data if data is not None else {})
+    except ValidationError as e:
+        raise ApiError(422, "the body is not valid", describe(e, data).splitlines()) from None
+
+
+def out(model: BaseModel, status: int = 200) -> tuple[Response, int]:
+    """A response body as JSON."""
+    return current_app.response_class(model.model_dump_json(), mimetype="application/json"), status
+
+
+def get_event(event_id: int) -> EventRow:
+    """The event, or 404."""
+    row = get(EventRow, event_id)
+    if row is None:
+        raise ApiError(404, f"no event {event_id}")
+    return row
+
+
+def summary(row: EventRow) -> EventSummary:
+    """An event's summary."""
+    latest, published = latest_version(db(), row.id), published_version(db(), row.id)
+    startups, investors, answered = participant_counts(row)
+    return EventSummary(
+        id=row.id, name=row.name, venue=row.venue, timezone=row.timezone, day=row.day,
+        slots=len(row.slots), tables=len(row.tables), startups=startups, investors=investors,
+        answered=answered, form_open=row.form_open,
+        latest_version=latest.number if latest else None,
+        published_version=published.number if published else None)
+
+
+def participant_out(p: Participant) -> ParticipantOut:
+    """A participant with their link."""
+    return ParticipantOut(id=p.code, kind=p.kind, name=p.name,  # type: ignore[arg-type]
+                          organisation=p.organisation, email=p.email, answered_at=p.answered_at,
+                          link=link_for(p))
+
+
+@bp.route("/events", methods=["GET"])
+def list_events() -> Response:
+    """Every event."""
+    from sqlalchemy import select
+
+    rows = db().scalars(select(EventRow).order_by(EventRow.id))
+    return jsonify([summary(r).model_dump(mode="json") for r in rows])
+
+
+@bp.route("/events", methods=["POST"])
+def create_event() -> tuple[Response, int]:
+    """Create an event from an event file (format 1)."""
+    event: Event = body(Event)
+    row = add_event(db(), event)
+    row.organiser_email = g.organiser.email  # the event file has no organiser; as on the form
+    db().commit()
+    return out(summary(row), 201)
+
+
+@bp.route("/events/<int:event_id>", methods=["GET"])
+def get_event_file(event_id: int) -> Response:
+    """The event file (format 1) of an event."""
+    from web.events.store import event_data
+
+    return jsonify(event_data(get_event(event_id)))
+
+
+@bp.route("/events/<int:event_id>/participants", methods=["GET"])
+def list_participants(event_id: int) -> Response:
+    """The participants with their personal links and whether they answered."""
+    row = get_event(event_id)
+    return jsonify([participant_out(p).model_dump(mode="json") for p in row.participants])
+
+
+@bp.route("/events/<int:event_id>/participants", methods=["POST"])
+def put_participant(event_id: int) -> tuple[Response, int]:
+    """Add a participant, or update the one with the same id (answers are kept)."""
+    row = get_event(event_id)
+    data = body(TypeAdapter(ParticipantIn))
+    kind = data.kind
+    fields = data.model_dump(exclude={"kind"})
+    clash = next((p for p in row.participants if p.code == data.id and p.kind != kind), None)
+    if clash is not None:
+        raise ApiError(409, f"id {data.id} is already used by a {clash.kind}")
+    if kind == "startup" and data.field not in row.fields:
+        raise ApiError(422, "the body is not valid",
+                       [f"field: {data.field!r} is not one of the event's fields: "
+                        f"{', '.join(row.fields)}"])
+    added, _ = store_rows(kind, [fields], row)
+    problems = problems_of(row)
+    if problems:
+        db().rollback()
+        raise ApiError(422, "the participant does not fit the event", problems)
+    db().commit()
+    p = next(p for p in row.participants if p.code == data.id)
+    return out(participant_out(p), 201 if added else 200)
+
+
+@bp.route("/events/<int:event_id>/solve-jobs", methods=["POST"])
+def start_job(event_id: int) -> tuple[Response, int]:
+    """Start generating a timetable (pins are kept); poll the job for progress."""
+    row = get_event(event_id)
+    request_body: JobRequest = body(JobRequest)
+    most = current_app.config["SOLVE_TIME_LIMIT_MAX"]
+    limit = request_body.time_limit or current_app.config["SOLVE_TIME_LIMIT"]
+    if limit > most:
+        raise ApiError(422, "the body is not valid", [f"time_limit: at most {most:g} seconds"])
+    problems = problems_of(row)
+    if problems:
+        raise ApiError(422, "the event cannot be generated", problems)
+    job, new = jobs.start(current_app._get_current_object(), db(), row, limit,  # type: ignore[attr-defined]
+                          base=published_version(db(), row.id))
+    if not new:
+        raise ApiError(409, f"job {job.id} is already generating this event")
+    return out(JobOut(**job_json(job)), 202)
+
+
+def get_job(event_id: int, job_id: int) -> SolveJob:
+    """A job of the event, or 404."""
+    get_event(event_id)
+    job = get(SolveJob, job_id)
+    if job is None or job.event_id != event_id:
+        raise ApiError(404, f"no job {job_id} for event {event_id}")
+    return job
+
+
+@bp.route("/events/<int:event_id>/solve-jobs/<int:job_id>", methods=["GET"])
+def show_job(event_id: int, job_id: int) -> tuple[Response, int]:
+    """A job's progress."""
+    return out(JobOut(**job_json(get_job(event_id, job_id))))
+
+
+@bp.route("/events/<int:event_id>/solve-jobs/<int:job_id>/stop", methods=["POST"])
+def stop_job(event_id: int, job_id: int) -> tuple[Response, int]:
+    """Stop a job early, keeping the best timetable found so far."""
+    job = get_job(event_id, job_id)
+    jobs.request_stop(db(), job)
+    return out(JobOut(**job_json(job)))
+
+
+@bp.route("/events/<int:event_id>/schedule", methods=["GET"])
+def show_schedule(event_id: int) -> tuple[Response, int]:
+    """The latest schedule version, or the published one (?published=true), or ?version=N."""
+    row = get_event(event_id)
+    number = request.args.get("version", type=int)
+    if number is not None:
+        version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first() \
+            if 1 <= number <= 2**31 - 1 else None
+    elif request.args.get("published", "false").lower() in ("true", "1"):
+        version = published_version(db(), row.id)
+    else:
+        version = latest_version(db(), row.id)
+    if version is None:
+        raise ApiError(404, "no such schedule version")
+    return out(ScheduleOut(event_id=row.id, version=version.number, origin=version.origin,
+                           created_at=version.created_at, published_at=version.published_at,
+                           schedule=version.schedule))  # type: ignore[arg-type]
+
+
+@bp.route("/openapi.json", methods=["GET"])
+def openapi() -> Response:
+    """The OpenAPI document of this API."""
+    from web.api.openapi import document
+
+    return jsonify(document())

@@ -1,0 +1,216 @@
+"""Events in and out of the database, always through the core's `Event` model."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from matcher.model.event import Event
+from matcher.model.feasibility import impossible_setups
+from matcher.model.files import describe
+from matcher.model.instance import Instance
+from matcher.model.schedule import Schedule
+from web.db.models import EventRow, Participant, ScheduleVersion, now
+from web.events.slots import settings_of
+
+
+def startup_data(p: Participant, slots: set[str], investors: set[str]) -> dict[str, Any]:
+    """A startup row as the event file has it; references to removed slots or people dropped."""
+    data: dict[str, Any] = {"id": p.code, "name": p.name, "field": p.field,
+                            "unavailable": [s for s in p.unavailable if s in slots],
+                            "min_meetings": p.min_meetings,
+                            "wishes": {i: w for i, w in p.wishes.items() if i in investors}}
+    for key in ("email", "description", "max_meetings"):
+        if getattr(p, key) is not None:
+            data[key] = getattr(p, key)
+    return data
+
+
+def investor_data(p: Participant, slots: set[str], startups: set[str],
+                  fields: set[str]) -> dict[str, Any]:
+    """An investor row as the event file has it; references to removed items dropped."""
+    data: dict[str, Any] = {"id": p.code, "name": p.name,
+                            "interests": {f: n for f, n in p.interests.items() if f in fields},
+                            "wishes": {s: w for s, w in p.wishes.items() if s in startups},
+                            "avoid": [s for s in p.avoid if s in startups],
+                            "unavailable": [s for s in p.unavailable if s in slots]}
+    for key in ("organisation", "email", "max_meetings"):
+        if getattr(p, key) is not None:
+            data[key] = getattr(p, key)
+    return data
+
+
+def event_data(row: EventRow) -> dict[str, Any]:
+    """The event file's data of a stored event."""
+    slots = {s["id"] for s in row.slots}
+    startups = {p.code for p in row.participants if p.kind == "startup"}
+    investors = {p.code for p in row.participants if p.kind == "investor"}
+    known = startups | investors
+
+    def kept(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in p.items() if k != "table" or v in row.tables} for p in pairs
+                if p["startup"] in known and p["investor"] in known
+                and ("slot" not in p or p["slot"] in slots)]
+
+    data: dict[str, Any] = {
+        "format": 1, "name": row.name, "timezone": row.timezone, "fields": row.fields,
+        "slots": row.slots, "tables": row.tables,
+        "startups": [startup_data(p, slots, investors) for p in row.participants
+                     if p.kind == "startup"],
+        "investors": [investor_data(p, slots, startups, set(row.fields)) for p in row.participants
+                      if p.kind == "investor"],
+        "required": kept(row.required), "pinned": kept(row.pinned),
+    }
+    if row.venue:
+        data["venue"] = row.venue
+    return data
+
+
+def event_of(row: EventRow) -> Event:
+    """The stored event as the core's Event; raises pydantic's ValidationError if inconsistent."""
+    return Event.model_validate(event_data(row))
+
+
+def problems_of(row: EventRow) -> list[str]:
+    """What makes a stored event inconsistent, one sentence each; empty when it is valid."""
+    data = event_data(row)
+    try:
+        Event.model_validate(data)
+    except ValidationError as e:
+        return [part for line in describe(e, data).splitlines() for part in line.split("; ")]
+    return []
+
+
+def impossible_of(row: EventRow) -> list[str]:
+    """Why a valid stored event cannot be solved, found by counting before any solve (each
+    sentence names the participants); empty also for an invalid event, which `problems_of`
+    explains first."""
+    if problems_of(row):
+        return []
+    return impossible_setups(Instance(event_of(row)))
+
+
+def add_event(session: Session, event: Event) -> EventRow:
+    """Store an event from its file (slots kept as given; settings read off them)."""
+    data = event.model_dump(mode="json")
+    settings = settings_of(data["slots"])
+    row = EventRow(name=event.name, venue=event.venue, timezone=event.timezone,
+                   slots=data["slots"], tables=list(event.tables), fields=list(event.fields),
+                   required=data["required"], pinned=[_pin(p) for p in data["pinned"]],
+                   form_open=True, **settings)
+    for s in data["startups"]:
+        row.participants.append(Participant(
+            kind="startup", code=s["id"], name=s["name"], field=s["field"], email=s["email"],
+            description=s["description"], unavailable=s["unavailable"],
+            min_meetings=s["min_meetings"], max_meetings=s["max_meetings"], wishes=s["wishes"],
+            interests={}, avoid=[]))
+    for i in data["investors"]:
+        row.participants.append(Participant(
+            kind="investor", code=i["id"], name=i["name"], organisation=i["organisation"],
+            email=i["email"], interests=i["interests"], wishes=i["wishes"], avoid=i["avoid"],
+            unavailable=i["unavailable"], max_meetings=i["max_meetings"]))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_participant(row: EventRow, participant: Participant) -> None:
+    """Remove a participant and every reference to them (others' wishes and avoids, required
+    pairs, pins), so that nothing stored names an id the event no longer has."""
+    code = participant.code
+    for p in row.participants:
+        if code in p.wishes:
+            p.wishes = {other: wish for other, wish in p.wishes.items() if other != code}
+        if code in p.avoid:
+            p.avoid = [other for other in p.avoid if other != code]
+    row.required = [r for r in row.required if code not in (r["startup"], r["investor"])]
+    row.pinned = [r for r in row.pinned if code not in (r["startup"], r["investor"])]
+    row.participants.remove(participant)  # the relationship's delete-orphan deletes the row
+
+
+def _pin(pin: dict[str, Any]) -> dict[str, Any]:
+    """A pin without a null table."""
+    return {k: v for k, v in pin.items() if v is not None}
+
+
+def new_event(day: date, organiser_email: str | None = None) -> EventRow:
+    """An event not yet stored, with the form's defaults."""
+    from matcher.model.event import MICHK_FIELDS
+
+    return EventRow(name="", timezone="Asia/Hong_Kong", day=day, meeting_minutes=20,
+                    changeover_minutes=5, sessions=[["14:00", "17:00"]], slots=[],
+                    tables=[f"T{n:02d}" for n in range(1, 11)], fields=list(MICHK_FIELDS),
+                    required=[], pinned=[], form_open=True, organiser_email=organiser_email)
+
+
+def latest_version(session: Session, event_id: int) -> ScheduleVersion | None:
+    """The newest schedule version (the draft the organiser works on)."""
+    return session.scalars(select(ScheduleVersion).where(ScheduleVersion.event_id == event_id)
+                           .order_by(ScheduleVersion.number.desc()).limit(1)).first()
+
+
+def published_version(session: Session, event_id: int) -> ScheduleVersion | None:
+    """The version most recently published: the only one participants see."""
+    return session.scalars(select(ScheduleVersion).where(
+        ScheduleVersion.event_id == event_id, ScheduleVersion.published_at.is_not(None))
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+        .limit(1)).first()
+
+
+def previous_published(session: Session, version: ScheduleVersion) -> ScheduleVersion | None:
+    """The version published before this one was (last) published: what participants' calendars
+    held until then. None when there is none, or when this version is not published."""
+    if version.published_at is None:
+        return None
+    return session.scalars(select(ScheduleVersion).where(
+        ScheduleVersion.event_id == version.event_id, ScheduleVersion.id != version.id,
+        ScheduleVersion.published_at.is_not(None),
+        ScheduleVersion.published_at <= version.published_at)
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+        .limit(1)).first()
+
+
+def versions(session: Session, event_id: int) -> list[ScheduleVersion]:
+    """Every version of an event, newest first."""
+    return list(session.scalars(select(ScheduleVersion).where(
+        ScheduleVersion.event_id == event_id).order_by(ScheduleVersion.number.desc())))
+
+
+def add_version(session: Session, event_id: int, schedule: Schedule, event: Event, origin: str,
+                note: str | None = None) -> ScheduleVersion:
+    """Store a new version and commit. Numbers are unique per event: when two writers race for
+    the same number, the loser takes the next one; no existing version is ever touched."""
+    for _ in range(5):
+        number = (session.scalar(select(func.max(ScheduleVersion.number))
+                                 .where(ScheduleVersion.event_id == event_id)) or 0) + 1
+        version = ScheduleVersion(event_id=event_id, number=number, origin=origin, note=note,
+                                  schedule=schedule.model_dump(mode="json"),
+                                  event_data=event.model_dump(mode="json"))
+        session.add(version)
+        try:
+            session.commit()
+            return version
+        except IntegrityError:
+            session.rollback()
+    raise RuntimeError("could not number a new schedule version; try again")
+
+
+def publish(session: Session, version: ScheduleVersion) -> None:
+    """Publish a version (it stays as it is; publishing again moves it back to the front)."""
+    version.published_at = now()
+    session.commit()
+
+
+def schedule_of(version: ScheduleVersion) -> Schedule:
+    """A stored version's schedule."""
+    return Schedule.model_validate(version.schedule)
+
+
+def snapshot_of(version: ScheduleVersion) -> Event:
+    """The event a version was made for."""
+    return Event.model_validate(version.event_data)

@@ -1,0 +1,253 @@
+"""Organiser pages of an event: settings, participants and their links, imports, exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from web.accounts.views import organisers_only
+from web.db import T, db, get
+from web.db.models import EventRow, Participant, new_nonce
+from web.events.imports import (
+    BadUpload,
+    check_rows,
+    read_table,
+    store_rows,
+    template_csv,
+    template_xlsx,
+)
+from web.events.slots import make_slots, renamed, sessions_text
+from web.events.store import event_data, impossible_of, new_event, problems_of, remove_participant
+from web.forms import EventForm, FormsSwitch, ImportChoice, validate
+from web.participants.links import link_for
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+STALE = ("This page was changed by someone else since you opened it; your change was not saved. "
+         "Reload the page and make it again.")
+
+
+organisers_only(bp)
+
+
+def get_event(event_id: int) -> EventRow:
+    """The event, or 404."""
+    row = get(EventRow, event_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def form_values(row: EventRow) -> dict[str, Any]:
+    """An event's settings as the form shows them."""
+    return {"name": row.name, "venue": row.venue or "", "timezone": row.timezone,
+            "day": row.day.isoformat(), "meeting_minutes": row.meeting_minutes,
+            "changeover_minutes": row.changeover_minutes,
+            "sessions": sessions_text(row.sessions), "tables": ", ".join(row.tables),
+            "fields": ", ".join(row.fields), "form_open": row.form_open,
+            "organiser_email": row.organiser_email or "", "organiser_name": row.organiser_name or "",
+            "version": row.version if row.id else ""}
+
+
+def apply(form: EventForm, row: EventRow) -> None:
+    """Copy the validated settings onto the event and make its slots; the participants'
+    unavailable slots and the pins move with their times (and go when their time is gone)."""
+    row.name, row.venue, row.timezone, row.day = form.name, form.venue, form.timezone, form.day
+    row.meeting_minutes, row.changeover_minutes = form.meeting_minutes, form.changeover_minutes
+    row.sessions = [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in form.sessions]
+    old, row.slots = row.slots, make_slots(form.day, form.sessions, form.meeting_minutes,
+                                           form.changeover_minutes)
+    row.tables, row.fields, row.form_open = form.tables, form.fields, form.form_open
+    row.organiser_email, row.organiser_name = form.organiser_email, form.organiser_name
+    rename = renamed(old, row.slots)
+    for p in row.participants:
+        unavailable = [rename[s] for s in p.unavailable if s in rename]
+        if unavailable != p.unavailable:
+            p.unavailable = unavailable
+    row.pinned = [pin | {"slot": rename[pin["slot"]]} for pin in row.pinned
+                  if pin["slot"] in rename]
+
+
+def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
+    """Validate the posted settings and save them; (errors, saved)."""
+    form, errors = validate(EventForm, request.form.to_dict())
+    if form is None:
+        return errors, False
+    if row.id is not None and form.version != row.version:
+        return {"": STALE}, False
+    apply(form, row)
+    problems = problems_of(row)
+    if problems:
+        db().rollback()
+        return {"": "These settings do not fit the event's participants: " + "; ".join(problems)}, False
+    db().add(row)
+    try:
+        db().commit()
+    except StaleDataError:
+        db().rollback()
+        return {"": STALE}, False
+    return {}, True
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create() -> str | Response:
+    """Create an event."""
+    row = new_event(date.today(), organiser_email=current_user.email)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors, saved = save_settings(row)
+        if saved:
+            flash(f"Event {row.name} created with {len(row.slots)} slots.")
+            return redirect(url_for("events.show", event_id=row.id))
+    values = request.form if request.method == "POST" else form_values(row)
+    return render_template("events/edit.html", row=None, values=values, errors=errors)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(event_id: int) -> str | Response:
+    """Change an event's settings."""
+    row = get_event(event_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors, saved = save_settings(row)
+        if saved:
+            flash(f"Settings saved: {len(row.slots)} slots, {len(row.tables)} tables.")
+            return redirect(url_for("events.show", event_id=row.id))
+        row = get_event(event_id)
+    values = request.form if request.method == "POST" else form_values(row)
+    return render_template("events/edit.html", row=row, values=values, errors=errors)
+
+
+def participant_counts(row: EventRow) -> tuple[int, int, int]:
+    """Startups, investors, and participants who have answered."""
+    startups = sum(p.kind == "startup" for p in row.participants)
+    answered = sum(p.answered_at is not None for p in row.participants)
+    return startups, len(row.participants) - startups, answered
+
+
+@bp.route("/<int:event_id>")
+def show(event_id: int) -> str:
+    """The event: its slots, participants with their links and answers, and its problems."""
+    row = get_event(event_id)
+    links = {p.id: link_for(p) for p in row.participants}
+    answered = sum(p.answered_at is not None for p in row.participants)
+    return render_template("events/show.html", row=row, links=links, answered=answered,
+                           problems=problems_of(row), impossible=impossible_of(row))
+
+
+@bp.route("/<int:event_id>/form", methods=["POST"])
+def toggle_form(event_id: int) -> Response:
+    """Open or close the participants' forms."""
+    row = get_event(event_id)
+    form, _ = validate(FormsSwitch, request.form.to_dict())
+    if form is None:
+        abort(400)
+    row.form_open = form.open == "1"
+    db().commit()
+    flash("The participants' forms are open." if row.form_open else
+          "The participants' forms are closed: answers can no longer be changed.")
+    return redirect(url_for("events.show", event_id=event_id))
+
+
+def of_event(row: EventRow, model: type[T], ident: int) -> T:
+    """A row of this event (a participant, a job, a mailing) by its id, or 404."""
+    found = get(model, ident)
+    if found is None or getattr(found, "event_id", None) != row.id:
+        abort(404)
+    return found
+
+
+def get_participant(row: EventRow, participant_id: int) -> Participant:
+    """A participant of this event, or 404."""
+    return of_event(row, Participant, participant_id)
+
+
+@bp.route("/<int:event_id>/participants/<int:participant_id>/new-link", methods=["POST"])
+def new_link(event_id: int, participant_id: int) -> Response:
+    """Give a participant a new personal link; the old one stops working."""
+    participant = get_participant(get_event(event_id), participant_id)
+    participant.link_nonce = new_nonce()
+    db().commit()
+    flash(f"{participant.name} has a new personal link; the old one no longer works.")
+    return redirect(url_for("events.show", event_id=event_id) + f"#p{participant.id}")
+
+
+@bp.route("/<int:event_id>/participants/<int:participant_id>/delete", methods=["POST"])
+def delete_participant(event_id: int, participant_id: int) -> Response:
+    """Remove a participant, and the wishes, avoids, required pairs and pins that name them."""
+    row = get_event(event_id)
+    participant = get_participant(row, participant_id)
+    remove_participant(row, participant)
+    db().commit()
+    flash(f"{participant.name} removed.")
+    return redirect(url_for("events.show", event_id=event_id))
+
+
+@bp.route("/<int:event_id>/import", methods=["GET", "POST"])
+def import_participants(event_id: int) -> str | Response:
+    """Import startups or investors from a CSV or xlsx file; report every bad row."""
+    row = get_event(event_id)
+    choice, _ = validate(ImportChoice, request.form.to_dict() or request.args.to_dict())
+    if choice is None:
+        abort(400)
+    kind = choice.kind
+    errors: dict[str, str] = {}
+    report = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            errors = {"file": "Choose a .csv or .xlsx file."}
+        else:
+            try:
+                rows = read_table(upload.filename, upload.stream)
+            except BadUpload as e:
+                errors = {"file": str(e)}
+            else:
+                report = check_rows(kind, rows, row)
+                if not report.errors:
+                    added, updated = store_rows(kind, report.rows, row)
+                    db().commit()
+                    flash(f"Imported {kind}s: {added} added, {updated} updated.")
+                    return redirect(url_for("events.show", event_id=event_id))
+    status = 422 if errors or report else 200
+    return render_template("events/import.html", row=row, kind=kind, errors=errors,
+                           report=report), status
+
+
+@bp.route("/<int:event_id>/template-<kind>.<ext>")
+def template(event_id: int, kind: str, ext: str) -> Response:
+    """The import template for startups or investors, as CSV or xlsx."""
+    get_event(event_id)
+    if kind not in ("startup", "investor") or ext not in ("csv", "xlsx"):
+        abort(404)
+    if ext == "csv":
+        body: str | bytes = template_csv(kind)
+        mimetype = "text/csv"
+    else:
+        body = template_xlsx(kind)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename={kind}s-template.{ext}"})
+
+
+@bp.route("/<int:event_id>/event.json")
+def export_event(event_id: int) -> Response:
+    """The event file (format 1), as `matcher solve` reads it."""
+    import json
+
+    row = get_event(event_id)
+    return Response(json.dumps(event_data(row), indent=2, ensure_ascii=False),
+                    mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=event-{row.id}.json"})

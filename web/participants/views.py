@@ -1,0 +1,142 @@
+"""Personal pages of investors and startups: their form while it is open, their agenda once a
+timetable is published. The signed token in the link is the only key; it opens one participant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from web.db import db
+from web.db.models import Participant, ScheduleVersion, now
+from web.events.store import problems_of, published_version, schedule_of, snapshot_of
+from web.forms import InvestorAnswers, StartupAnswers, validate
+from web.participants.links import FEED_SALT, feed_for, participant_for, webcal
+from web.publishing.invites import ics_response, participant_calendar
+from web.schedules.timetable import agenda, unmet_wishes
+
+bp = Blueprint("participant", __name__, url_prefix="/p")
+STALE = ("Your answers were changed in another window since this page was opened, so this "
+         "change was not saved. Here are the answers as they are now: make your change again.")
+
+
+def get_participant(token: str) -> Participant:
+    """The participant of a personal link, or 404 (a wrong link says no more than that)."""
+    participant = participant_for(db(), token)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def posted(p: Participant) -> dict[str, Any]:
+    """The form's inputs gathered into the shape of its pydantic model."""
+    form = request.form
+    data: dict[str, Any] = {"available": form.getlist("available"),
+                            "version": form.get("version", "")}
+    others = [o.code for o in p.event.participants if o.kind != p.kind]
+    data["choices"] = {code: form.get(f"choice-{code}", "") for code in others}
+    if p.kind == "investor":
+        data["interests"] = {f: form.get(f"interest-{f}", "0") for f in p.event.fields}
+        data["max_meetings"] = form.get("max_meetings", "")
+    return data
+
+
+def apply(p: Participant, answers: InvestorAnswers | StartupAnswers) -> None:
+    """Copy validated answers onto the participant."""
+    slots = [s["id"] for s in p.event.slots]
+    p.unavailable = [s for s in slots if s not in set(answers.available)]
+    p.wishes = answers.wishes()
+    if isinstance(answers, InvestorAnswers):
+        p.interests = {f: n for f, n in answers.interests.items() if n}
+        p.avoid = answers.avoid()
+        p.max_meetings = answers.max_meetings
+    p.answered_at = now()
+
+
+def save(p: Participant) -> dict[str, str]:
+    """Validate and save the posted answers; the errors per field (empty when saved)."""
+    model = InvestorAnswers if p.kind == "investor" else StartupAnswers
+    answers, errors = validate(model, posted(p))
+    if answers is None:
+        return errors
+    if answers.version != p.version:
+        return {"": STALE}
+    before = set(problems_of(p.event))
+    apply(p, answers)
+    new = [problem for problem in problems_of(p.event) if problem not in before]
+    if new:
+        db().rollback()
+        return {"": "These answers cannot be saved: " + "; ".join(new)}
+    try:
+        db().commit()
+    except StaleDataError:
+        db().rollback()
+        return {"": STALE}
+    return {}
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def form(token: str) -> str | Response | tuple[str, int]:
+    """The participant's page: agenda (once published) and answers (editable while open)."""
+    p = get_participant(token)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not p.event.form_open:
+            errors = {"": "The organiser has closed the form: answers can no longer be changed."}
+        else:
+            errors = save(p)
+            if not errors:
+                flash("Thank you: your answers are saved. You can change them until the "
+                      "organiser closes the form.")
+                return redirect(url_for("participant.form", token=token))
+            p = get_participant(token)
+    version = published_version(db(), p.event_id)
+    context: dict[str, Any] = {"version": version, "lines": None}
+    if version is not None:
+        event = snapshot_of(version)
+        feed = feed_for(p)
+        context |= {"lines": agenda(event, schedule_of(version), p.code),
+                    "unmet": unmet_wishes(event, schedule_of(version), p.code),
+                    "feed": feed, "webcal": webcal(feed)}
+    others = [o for o in p.event.participants if o.kind != p.kind]
+    # A failed POST shows what was typed; otherwise the stored answers.
+    typed = request.method == "POST" and errors.get("") != STALE
+    return render_template("participant/form.html", p=p, event=p.event, others=others,
+                           errors=errors, token=token, shown=posted(p) if typed else stored(p),
+                           **context), 422 if errors else 200
+
+
+def published_or_404(p: Participant) -> ScheduleVersion:
+    """The version participants see, or 404 while none is published."""
+    version = published_version(db(), p.event_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.route("/<token>/meetings.ics")
+def download(token: str) -> Response:
+    """The participant's meetings in the published timetable, as a calendar file to import."""
+    p = get_participant(token)
+    return ics_response(participant_calendar(p.event, published_or_404(p), p.code),
+                        f"{p.code}.ics")
+
+
+@bp.route("/feed/<token>.ics")
+def feed(token: str) -> Response:
+    """The participant's calendar feed: calendar apps fetch it again and again, and it always
+    holds the latest published timetable. Its token opens nothing else."""
+    p = participant_for(db(), token, FEED_SALT)
+    if p is None:
+        abort(404)
+    return ics_response(participant_calendar(p.event, published_or_404(p), p.code))
+
+
+def stored(p: Participant) -> dict[str, Any]:
+    """The stored answers in the shape of `posted`, for showing in the form."""
+    return {"available": [s["id"] for s in p.event.slots if s["id"] not in set(p.unavailable)],
+            "version": p.version, "max_meetings": "" if p.max_meetings is None else p.max_meetings,
+            "interests": {f: str(p.interests.get(f, 0)) for f in p.event.fields},
+            "choices": {o.code: "avoid" if o.code in p.avoid else str(p.wishes.get(o.code, ""))
+                        for o in p.event.participants if o.kind != p.kind}}

@@ -1,0 +1,209 @@
+"""E-mailed invitations of a published version, sent by a worker thread through `matcher.invites.mail`:
+only what changed since the version published before it (or every meeting), the fate of each
+message kept on the mailing row, and retries that send only what was not sent.
+
+Sending never touches a version: a mailing that fails, or a server that stops mid-way, loses
+nothing, and a retry picks up what is left. A message in flight when the server stopped may go
+out twice; a calendar takes the second copy (same UID and SEQUENCE) as the first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.invites.ics import problems
+from matcher.invites.mail import Invitation, MailSetupError, SmtpSettings, outbox, send
+from web.db import new_session
+from web.db.models import ACTIVE, EventRow, Mailing, ScheduleVersion, now
+from web.events.store import previous_published, schedule_of, snapshot_of
+from web.publishing.invites import agenda_links, organiser_of, with_addresses
+from web.schedules.jobs import Worker, interrupt_unfinished
+
+log = logging.getLogger(__name__)
+CHUNK = 20  # messages per SMTP connection; the page's progress moves after each
+Scope = Literal["changes", "all"]
+
+
+def init_app(app: Flask) -> None:
+    """Attach the mail worker (its own thread: a long solve never holds up the e-mails) and
+    mark mailings left unfinished by a previous process."""
+    app.extensions["mailer"] = Worker(app, run_mailing, "mailer")
+    interrupt_unfinished(app, Mailing, "interrupted: the server stopped before every message "
+                                       "was sent; retrying sends the rest")
+
+
+def smtp_settings() -> SmtpSettings:
+    """The SMTP server of the MATCHER_SMTP_* variables; MailSetupError says what is missing."""
+    settings = SmtpSettings.from_env()
+    if settings is None:
+        raise MailSetupError("no e-mail server is set up: set MATCHER_SMTP_HOST (see the README)")
+    return settings
+
+
+def mail_problem(row: EventRow) -> str | None:
+    """Why the event's invitations cannot be e-mailed now, or None when they can."""
+    try:
+        smtp_settings()
+    except MailSetupError as e:
+        return str(e)
+    if organiser_of(row) is None:
+        return "the event has no organiser e-mail address: give one in its settings"
+    return None
+
+
+def active_mailing(session: Session, event_id: int) -> Mailing | None:
+    """The event's queued or running mailing, if any."""
+    return session.scalars(select(Mailing).where(Mailing.event_id == event_id,
+                                                 Mailing.status.in_(ACTIVE))).first()
+
+
+def mailings(session: Session, event_id: int) -> list[Mailing]:
+    """Every mailing of an event, newest first."""
+    return list(session.scalars(select(Mailing).where(Mailing.event_id == event_id)
+                                .order_by(Mailing.id.desc())))
+
+
+def retried_by(session: Session, mailing: Mailing) -> Mailing | None:
+    """The mailing that retried this one, if any (only the latest of a chain is retried)."""
+    return session.scalars(select(Mailing).where(Mailing.retry_of_id == mailing.id)).first()
+
+
+def blocked(session: Session, row: EventRow) -> str | None:
+    """Why no mailing of the event can start now, or None."""
+    if active_mailing(session, row.id) is not None:
+        return "invitations of this event are being sent: wait until they are done"
+    return mail_problem(row)
+
+
+def start(app: Flask, session: Session, row: EventRow, version: ScheduleVersion, scope: Scope,
+          base_url: str) -> tuple[Mailing | None, list[str]]:
+    """Queue the invitations of a published version: with scope "changes", only what changed
+    since the version published before it. The mailing, or None and why not."""
+    problem = blocked(session, row)
+    if problem is not None:
+        return None, [problem]
+    previous = previous_published(session, version)
+    # Even when every meeting is sent, one that moved since the previous version must have a
+    # higher sequence, or calendars keep it where it was.
+    found = problems(snapshot_of(version), schedule_of(version),
+                     None if previous is None else (snapshot_of(previous), schedule_of(previous)))
+    if found:
+        return None, found
+    return queue(app, session, Mailing(
+        event_id=row.id, version_id=version.id, base_url=base_url,
+        previous_version_id=previous.id if previous is not None and scope == "changes" else None,
+    )), []
+
+
+def retry(app: Flask, session: Session, row: EventRow, mailing: Mailing
+          ) -> tuple[Mailing | None, list[str]]:
+    """Queue the messages of a finished mailing that were not sent; or None and why not."""
+    problem = blocked(session, row)
+    if problem is not None:
+        return None, [problem]
+    sent = [[r["participant"], r["uid"], r["method"]] for r in mailing.sent]
+    return queue(app, session, Mailing(
+        event_id=row.id, version_id=mailing.version_id, base_url=mailing.base_url,
+        previous_version_id=mailing.previous_version_id, retry_of_id=mailing.id,
+        skip=mailing.skip + sent)), []
+
+
+def queue(app: Flask, session: Session, mailing: Mailing) -> Mailing:
+    """Store a mailing and hand it to the mail worker."""
+    session.add(mailing)
+    session.commit()
+    app.extensions["mailer"].submit(mailing.id)
+    return mailing
+
+
+def result(invitation: Invitation, reason: str | None) -> dict[str, Any]:
+    """What became of one message, as the mailing row keeps it."""
+    return {"participant": invitation.participant, "recipient": invitation.recipient,
+            "method": invitation.method, "uid": invitation.uid,
+            "subject": str(invitation.message["Subject"]), "sent": reason is None,
+            "reason": reason}
+
+
+def run_mailing(app: Flask, mailing_id: int) -> None:
+    """Send a queued mailing's messages in chunks, writing each message's fate (the worker's
+    entry)."""
+    with new_session(app) as session:
+        mailing = session.get(Mailing, mailing_id)
+        if mailing is None or mailing.status != "queued":
+            return
+        try:
+            send_all(app, session, mailing)
+        except Exception:
+            log.exception("mailing %s failed", mailing_id)
+            session.rollback()
+            mailing.status, mailing.finished_at = "failed", now()
+            mailing.message = "sending failed unexpectedly; see the server log. Retrying sends " \
+                              "what was not sent."
+            session.commit()
+
+
+def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
+    """Build the outbox of the mailing's version and send what it has not sent yet."""
+    row: EventRow = session.get(EventRow, mailing.event_id)  # type: ignore[assignment]
+    version: ScheduleVersion = session.get(ScheduleVersion, mailing.version_id)  # type: ignore[assignment]
+    previous = session.get(ScheduleVersion, mailing.previous_version_id) \
+        if mailing.previous_version_id else None
+    organiser = organiser_of(row)
+    try:
+        settings = smtp_settings()
+        if organiser is None:
+            raise MailSetupError("the event has no organiser e-mail address")
+    except MailSetupError as e:
+        mailing.status, mailing.message, mailing.finished_at = "failed", str(e), now()
+        session.commit()
+        return
+    # The agenda links in the messages are built as the request that queued them would have.
+    with app.test_request_context(base_url=mailing.base_url):
+        box = outbox(with_addresses(snapshot_of(version), row), schedule_of(version), organiser,
+                     previous=None if previous is None else (
+                         with_addresses(snapshot_of(previous), row), schedule_of(previous)),
+                     agenda_link=agenda_links(row))
+    skip = {tuple(key) for key in mailing.skip}
+    todo = [inv for inv in box.invitations if (inv.participant, inv.uid, inv.method) not in skip]
+    mailing.status, mailing.total, mailing.no_address = "running", len(todo), list(box.no_address)
+    session.commit()
+    results: list[dict[str, Any]] = []
+    for first in range(0, len(todo), CHUNK):
+        chunk = todo[first:first + CHUNK]
+        reasons = {id(f.invitation): f.reason for f in send(chunk, settings)}
+        results += [result(inv, reasons.get(id(inv))) for inv in chunk]
+        mailing.results = list(results)
+        session.commit()
+    failed = len(mailing.failed)
+    mailing.status = "failed" if failed else "done"
+    mailing.message = (f"{len(todo) - failed} of {len(todo)} messages sent"
+                       + (f"; {failed} not sent: retrying sends them again" if failed else ""))
+    mailing.finished_at = now()
+    session.commit()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A participant who was sent messages: to which address, how many of each method."""
+
+    participant: str
+    recipient: str
+    requests: int
+    cancels: int
+
+
+def recipients(results: list[dict[str, Any]]) -> list[Recipient]:
+    """The participants the server took messages for, by id."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for r in results:
+        if r["sent"]:
+            tally = counts.setdefault((r["participant"], r["recipient"]), [0, 0])
+            tally[r["method"] == "CANCEL"] += 1
+    return [Recipient(who, address, requests, cancels)
+            for (who, address), (requests, cancels) in sorted(counts.items())]

@@ -1,0 +1,151 @@
+"""Organiser pages that reach participants: publish a version, see whom a new version affects,
+e-mail the invitations and follow the sending."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from web.accounts.views import organisers_only
+from web.db import db, get
+from web.db.models import EventRow, Mailing, ScheduleVersion
+from web.events.store import publish, published_version, schedule_of, snapshot_of
+from web.events.views import get_event, of_event
+from web.forms import PublishForm, validate
+from web.publishing import mailings
+from web.publishing.diffs import per_person
+from web.schedules.views import baseline, get_version
+
+bp = Blueprint("publishing", __name__, url_prefix="/events/<int:event_id>")
+
+
+organisers_only(bp)
+
+
+def base_url() -> str:
+    """Where the personal links in e-mails point: PUBLIC_URL, else this request's host."""
+    return current_app.config.get("PUBLIC_URL") or request.host_url
+
+
+def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
+                  done: str) -> Response:
+    """Queue the e-mails and go to their progress; if they cannot go, say why after `done`."""
+    mailing, problems = mailings.start(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                       db(), row, version, form.scope, base_url())
+    if mailing is None:
+        flash(f"{done} No invitations were sent: {'; '.join(problems)}", "error")
+        return redirect(url_for("schedules.show", event_id=row.id, version=version.number))
+    flash(f"{done} The invitations are being sent.".lstrip())
+    return redirect(url_for("publishing.mailing", event_id=row.id, mailing_id=mailing.id))
+
+
+@bp.route("/versions/<int:number>/publish", methods=["POST"])
+def publish_version(event_id: int, number: int) -> Response:
+    """Publish a version: participants now see it; earlier published versions are kept. Sending
+    the invitations is a choice, and their failure never undoes the publication."""
+    row = get_event(event_id)
+    version = get_version(row, number)
+    form, _ = validate(PublishForm, request.form.to_dict())
+    if form is None or version is None:
+        abort(400)
+    publish(db(), version)
+    done = f"Version {number} is published: participants see it on their personal pages."
+    if form.send:
+        return start_sending(row, version, form, done)
+    flash(done)
+    return redirect(url_for("schedules.show", event_id=event_id, version=number))
+
+
+@bp.route("/versions/<int:number>/send", methods=["POST"])
+def send_version(event_id: int, number: int) -> Response:
+    """E-mail the invitations of the version participants see (when it was published without)."""
+    row = get_event(event_id)
+    version = get_version(row, number)
+    form, _ = validate(PublishForm, request.form.to_dict())
+    if form is None or version is None:
+        abort(400)
+    published = published_version(db(), row.id)
+    if published is None or published.id != version.id:
+        flash(f"Version {number} is not the one participants see: publish it first.", "error")
+        return redirect(url_for("schedules.show", event_id=event_id, version=number))
+    return start_sending(row, version, form, "")
+
+
+@bp.route("/versions/<int:number>/changes")
+def changes(event_id: int, number: int) -> str:
+    """Whom a version affects: each person's moved, new and cancelled meetings against the
+    published version (or, for the published one, the version published before it)."""
+    row = get_event(event_id)
+    version = get_version(row, number)
+    if version is None:
+        abort(404)
+    published = published_version(db(), row.id)
+    usual = baseline(version, published)
+    compared = request.args.get("against", type=int)
+    against = usual if compared is None else get_version(row, compared)
+    context: dict[str, object] = {"row": row, "version": version, "against": against,
+                                  "published": published, "baseline": usual,
+                                  "mail_problem": mailings.mail_problem(row)}
+    if against is not None:
+        diff, people = per_person(snapshot_of(against), schedule_of(against),
+                                  snapshot_of(version), schedule_of(version))
+        context |= {"diff": diff, "people": people}
+    return render_template("publishing/changes.html", **context)
+
+
+def names(*versions: ScheduleVersion | None) -> dict[str, str]:
+    """Participant id -> name in the events of these versions (the later ones win)."""
+    found: dict[str, str] = {}
+    for version in versions:
+        if version is not None:
+            event = snapshot_of(version)
+            found |= {p.id: p.name for p in (*event.startups, *event.investors)}
+    return found
+
+
+def get_mailing(row: EventRow, mailing_id: int) -> Mailing:
+    """A mailing of this event, or 404."""
+    return of_event(row, Mailing, mailing_id)
+
+
+@bp.route("/mailings/<int:mailing_id>")
+def mailing(event_id: int, mailing_id: int) -> str:
+    """A mailing's progress and outcome: who got mail, who has no address, what failed and why."""
+    row = get_event(event_id)
+    found = get_mailing(row, mailing_id)
+    version = db().get(ScheduleVersion, found.version_id)
+    previous = get(ScheduleVersion, found.previous_version_id or 0)
+    return render_template("publishing/mailing.html", row=row, mailing=found, version=version,
+                           names=names(previous, version), problem=mailings.mail_problem(row),
+                           recipients=mailings.recipients(found.results),
+                           retried_by=mailings.retried_by(db(), found))
+
+
+@bp.route("/mailings/<int:mailing_id>/retry", methods=["POST"])
+def retry(event_id: int, mailing_id: int) -> Response:
+    """Send again the messages of a mailing that were not sent."""
+    row = get_event(event_id)
+    found = get_mailing(row, mailing_id)
+    if found.active:
+        flash("These invitations are still being sent.", "error")
+        return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=mailing_id))
+    later = mailings.retried_by(db(), found)
+    if later is not None:
+        flash("These invitations were retried already: here is that retry.", "error")
+        return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=later.id))
+    again, problems = mailings.retry(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                     db(), row, found)
+    if again is None:
+        flash("Not retried: " + "; ".join(problems), "error")
+        return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=mailing_id))
+    flash("Sending the messages that were not sent.")
+    return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=again.id))

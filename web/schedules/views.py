@@ -1,0 +1,316 @@
+"""Organiser pages of a timetable: generate or re-plan with live progress, view the grid and
+agendas, pin and move meetings, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from matcher.model.check import violations
+from matcher.model.instance import Instance
+from matcher.model.schedule import Schedule
+from web.accounts.views import organisers_only
+from web.db import db
+from web.db.models import EventRow, ScheduleVersion, SolveJob
+from web.events.slots import current_slot
+from web.events.store import (
+    add_version,
+    event_of,
+    impossible_of,
+    latest_version,
+    previous_published,
+    problems_of,
+    published_version,
+    schedule_of,
+    snapshot_of,
+    versions,
+)
+from web.events.views import get_event, of_event
+from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, validate
+from web.publishing import mailings
+from web.publishing.invites import event_calendar, ics_response
+from web.schedules import jobs
+from web.schedules.editing import NotInSchedule, moved, new_problems
+from web.schedules.timetable import agenda, grid, schedule_csv, unmet_wishes
+
+bp = Blueprint("schedules", __name__, url_prefix="/events/<int:event_id>")
+
+
+organisers_only(bp)
+
+
+def get_version(row: EventRow, number: int | None) -> ScheduleVersion | None:
+    """A version by number (404 if there is none), or the latest when no number is given."""
+    if number is None:
+        return latest_version(db(), row.id)
+    version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first()
+    if version is None:
+        abort(404)
+    return version
+
+
+def pinned_pairs(row: EventRow) -> set[tuple[str, str]]:
+    """The pairs the organiser pinned."""
+    return {(p["startup"], p["investor"]) for p in row.pinned}
+
+
+def job_json(job: SolveJob) -> dict[str, Any]:
+    """A job's progress, as the progress page and the API report it."""
+    return {"id": job.id, "event_id": job.event_id, "status": job.status, "stage": job.stage,
+            "score": job.objective, "bound": job.bound, "gap": job.gap,
+            "elapsed": job.elapsed, "time_limit": job.time_limit,
+            "stop_requested": job.stop_requested, "message": job.message,
+            "version": None if job.version_id is None else
+            db().get(ScheduleVersion, job.version_id).number}  # type: ignore[union-attr]
+
+
+@bp.route("/schedule")
+def show(event_id: int) -> str:
+    """The grid of a version (the latest unless ?version=N), with the versions and the tools."""
+    row = get_event(event_id)
+    version = get_version(row, request.args.get("version", type=int))
+    latest = latest_version(db(), row.id)
+    context: dict[str, Any] = {
+        "row": row, "version": version, "latest": latest, "versions": versions(db(), row.id),
+        "published": published_version(db(), row.id), "job": jobs.active_job(db(), row.id),
+        "problems": problems_of(row), "impossible": impossible_of(row),
+        "pinned": pinned_pairs(row), "mailings": mailings.mailings(db(), row.id),
+        "mail_problem": mailings.mail_problem(row),
+        "time_limit": current_app.config["SOLVE_TIME_LIMIT"],
+        "max_time_limit": current_app.config["SOLVE_TIME_LIMIT_MAX"],
+    }
+    if row.slots:
+        context["now_slot"] = current_slot(row.slots, row.timezone)
+    context["numbers"] = {v.id: v.number for v in context["versions"]}
+    if version is not None:
+        event, schedule = snapshot_of(version), schedule_of(version)
+        context |= {"event": event, "schedule": schedule, "grid": grid(event, schedule),
+                    "baseline": baseline(version, context["published"])}
+        if not context["problems"] and version.id == getattr(latest, "id", None):
+            context["broken"] = violations(Instance(event_of(row)), schedule)
+    return render_template("schedules/show.html", **context)
+
+
+def baseline(version: ScheduleVersion, published: ScheduleVersion | None,
+             ) -> ScheduleVersion | None:
+    """The version whose meetings participants have, to compare a version with: the published
+    one, or for the published one the version published before it."""
+    if published is not None and published.id != version.id:
+        return published
+    return previous_published(db(), version)
+
+
+@bp.route("/generate", methods=["POST"])
+def generate(event_id: int) -> Response:
+    """Queue a generation (keeping the pins) and go to its progress page."""
+    return queue_job(get_event(event_id), GenerateForm)
+
+
+@bp.route("/replan", methods=["POST"])
+def replan(event_id: int) -> Response:
+    """Queue a re-planning of the published version from a slot on, and go to its progress."""
+    return queue_job(get_event(event_id), ReplanForm)
+
+
+LABELS = {"time_limit": "Time limit", "now": "Re-plan from"}
+
+
+def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
+    """Validate a generate or re-plan form and queue its job, continuing the published version's
+    calendar uids; back to the timetable with the reason when it cannot start."""
+    back = redirect(url_for("schedules.show", event_id=row.id))
+    form, errors = validate(model, request.form.to_dict(),
+                            max_time_limit=current_app.config["SOLVE_TIME_LIMIT_MAX"],
+                            slots=[s["id"] for s in row.slots])
+    if form is None:
+        flash("; ".join(f"{LABELS.get(k, k)}: {v}" for k, v in errors.items()), "error")
+        return back
+    published = published_version(db(), row.id)
+    now_slot = form.now if isinstance(form, ReplanForm) else None
+    if now_slot and published is None:
+        flash("Nothing to re-plan: re-planning keeps as much of the published timetable as it "
+              "can, and none is published yet.", "error")
+        return back
+    problems = problems_of(row)
+    if problems:
+        flash("The event cannot be generated until these are fixed: " + "; ".join(problems),
+              "error")
+        return back
+    job, new = jobs.start(current_app._get_current_object(), db(), row,  # type: ignore[attr-defined]
+                          form.time_limit, base=published, now_slot=now_slot)
+    if not new:
+        flash("A generation of this event is already running; here is its progress.")
+    return redirect(url_for("schedules.job", event_id=row.id, job_id=job.id))
+
+
+def get_job(row: EventRow, job_id: int) -> SolveJob:
+    """A job of this event, or 404."""
+    return of_event(row, SolveJob, job_id)
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(event_id: int, job_id: int) -> str:
+    """A generation's live progress, with a stop button."""
+    row = get_event(event_id)
+    return render_template("schedules/job.html", row=row, job=get_job(row, job_id),
+                           progress=job_json(get_job(row, job_id)))
+
+
+@bp.route("/jobs/<int:job_id>/progress.json")
+def job_progress(event_id: int, job_id: int) -> Response:
+    """A generation's progress, polled by the progress page."""
+    return jsonify(job_json(get_job(get_event(event_id), job_id)))
+
+
+@bp.route("/jobs/<int:job_id>/stop", methods=["POST"])
+def stop_job(event_id: int, job_id: int) -> Response:
+    """Stop a generation early; the best timetable found so far is kept."""
+    job = get_job(get_event(event_id), job_id)
+    jobs.request_stop(db(), job)
+    flash("Stopping: the best timetable found so far will be kept.")
+    return redirect(url_for("schedules.job", event_id=event_id, job_id=job_id))
+
+
+@bp.route("/pin", methods=["POST"])
+def pin(event_id: int) -> Response:
+    """Pin a meeting of the latest version where it is, or unpin it."""
+    row = get_event(event_id)
+    form, _ = validate(PinForm, request.form.to_dict())
+    version = latest_version(db(), row.id)
+    if form is None or version is None:
+        abort(400)
+    pair = (form.startup, form.investor)
+    if pair in pinned_pairs(row):
+        row.pinned = [p for p in row.pinned if (p["startup"], p["investor"]) != pair]
+        message = f"Unpinned {form.startup} / {form.investor}."
+    else:
+        meeting = next((m for m in schedule_of(version).meetings
+                        if (m.startup, m.investor) == pair), None)
+        if meeting is None:
+            abort(400)
+        row.pinned = [*row.pinned, {"startup": meeting.startup, "investor": meeting.investor,
+                                    "slot": meeting.slot, "table": meeting.table}]
+        message = (f"Pinned {form.startup} / {form.investor} at {meeting.slot}, table "
+                   f"{meeting.table}: re-generating keeps it there.")
+    problems = problems_of(row)
+    if problems:
+        db().rollback()
+        flash("Not pinned: " + "; ".join(problems), "error")
+    else:
+        db().commit()
+        flash(message)
+    return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
+
+
+@bp.route("/move", methods=["GET", "POST"])
+def move(event_id: int) -> str | Response | tuple[str, int]:
+    """Move a meeting of the latest version by hand; refused if it breaks a rule."""
+    row = get_event(event_id)
+    version = latest_version(db(), row.id)
+    if version is None:
+        abort(404)
+    values = request.form if request.method == "POST" else request.args
+    schedule = schedule_of(version)
+    meeting = next((m for m in schedule.meetings if (m.startup, m.investor) ==
+                    (values.get("startup"), values.get("investor"))), None)
+    if meeting is None:
+        abort(404)
+    errors: dict[str, str] = {}
+    problems: list[str] = []
+    if request.method == "POST":
+        form, errors = validate(MoveForm, request.form.to_dict())
+        if form is not None:
+            problems = save_move(row, schedule, form)
+            if not problems:
+                flash(f"Moved {form.startup} / {form.investor} to {form.slot}, table "
+                      f"{form.table}: saved as a new version.")
+                return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
+    event = snapshot_of(version)
+    status = 422 if problems or errors else 200
+    return render_template("schedules/move.html", row=row, meeting=meeting, event=event,
+                           values=values, errors=errors, problems=problems,
+                           pinned=(meeting.startup, meeting.investor) in pinned_pairs(row)), status
+
+
+def save_move(row: EventRow, schedule: Schedule, form: MoveForm) -> list[str]:
+    """Check a move against every rule and save it as a new version; the problems, if any."""
+    problems = problems_of(row)
+    if problems:
+        return problems
+    event = event_of(row)
+    inst = Instance(event)
+    try:
+        after = moved(inst, schedule, form.startup, form.investor, form.slot, form.table)
+    except NotInSchedule as e:
+        return [str(e)]
+    problems = new_problems(inst, schedule, after)
+    if not problems:
+        keep_pin(row, form)
+        add_version(db(), row.id, after, event, "edited",
+                    note=f"moved {form.startup} / {form.investor} to {form.slot}, "
+                         f"table {form.table}")
+    return problems
+
+
+def keep_pin(row: EventRow, form: MoveForm) -> None:
+    """After a move, a pinned meeting's pin follows it; 'pin' pins it at its new place."""
+    pair = (form.startup, form.investor)
+    if form.pin or pair in pinned_pairs(row):
+        row.pinned = [p for p in row.pinned if (p["startup"], p["investor"]) != pair] + [
+            {"startup": form.startup, "investor": form.investor, "slot": form.slot,
+             "table": form.table}]
+
+
+@bp.route("/versions/<int:number>/schedule.<ext>")
+def export(event_id: int, number: int, ext: str) -> Response:
+    """A version as the schedule file (JSON, format 1), a CSV table, or one calendar file with
+    every meeting."""
+    row = get_event(event_id)
+    version = get_version(row, number)
+    if version is None:
+        abort(404)
+    filename = f"schedule-{event_id}-v{number}.{ext}"
+    schedule = schedule_of(version)
+    if ext == "json":
+        body, mimetype = schedule.model_dump_json(indent=2), "application/json"
+    elif ext == "csv":
+        body, mimetype = schedule_csv(snapshot_of(version), schedule), "text/csv"
+    elif ext == "ics":
+        return ics_response(event_calendar(row, version), filename)
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/agendas")
+def agendas(event_id: int) -> str:
+    """Every participant's agenda of a version (the latest unless ?version=N), for printing."""
+    row = get_event(event_id)
+    version = get_version(row, request.args.get("version", type=int))
+    if version is None:
+        abort(404)
+    event, schedule = snapshot_of(version), schedule_of(version)
+    only = request.args.get("participant")
+    people = [(p.id, p.name, "startup") for p in event.startups] + [
+        (p.id, p.name, "investor") for p in event.investors]
+    if only:
+        people = [p for p in people if p[0] == only]
+        if not people:
+            abort(404)
+    inst = Instance(event)
+    return render_template("schedules/agendas.html", row=row, version=version, event=event,
+                           agendas=[(p, agenda(event, schedule, p[0]),
+                                     unmet_wishes(event, schedule, p[0], inst)) for p in people])
