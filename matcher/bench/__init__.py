@@ -1,0 +1,1 @@
+"""Benchmarks: generated events, the B2B benchmark's files, and the baselines' runs."""

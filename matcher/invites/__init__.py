@@ -1,0 +1,1 @@
+"""Calendar files (.ics) and e-mailed invitations of a schedule."""

@@ -1,0 +1,1 @@
+"""Organiser accounts: log in and out, API tokens."""

@@ -1,0 +1,1 @@
+"""An event's settings, participants and imports."""

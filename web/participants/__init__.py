@@ -1,0 +1,1 @@
+"""Participants' personal pages and links."""

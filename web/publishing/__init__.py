@@ -1,0 +1,1 @@
+"""Publishing versions, calendar files and e-mailed invitations."""

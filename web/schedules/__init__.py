@@ -1,0 +1,1 @@
+"""Timetables: generation jobs, the grid and agendas, hand edits."""
