@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from web import db
+from web import db, i18n
 from web.accounts import views as auth
 from web.config import Config, secret_key
 from web.schedules import jobs
@@ -28,6 +28,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key()
 
     db.init_app(app)
+    i18n.init_app(app)
     auth.login_manager.init_app(app)
     csrf.init_app(app)
 
