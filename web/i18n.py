@@ -11,9 +11,7 @@ from __future__ import annotations
 from flask import Flask, request, session
 from flask_babel import Babel
 
-# Locale identifier -> the language's name in itself, as the switch shows it.
-LANGUAGES: dict[str, str] = {"en": "English", "zh_Hant_HK": "繁體中文", "zh_Hans_CN": "简体中文"}
-DEFAULT = "en"
+from matcher.i18n import DEFAULT, LANGUAGES, TRANSLATIONS
 
 # Browser language tags (lower case, '-' or '_') -> our catalogue. Checked on the full tag,
 # then on its script, then on its language.
@@ -57,5 +55,5 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our selector; templates get `_`, `gettext` and `ngettext`."""
     babel.init_app(app, locale_selector=select_locale, default_domain="messages",
-                   default_translation_directories="translations")
+                   default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
