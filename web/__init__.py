@@ -9,6 +9,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from web import db, i18n
+from web.accounts import access
 from web.accounts import views as auth
 from web.config import Config, secret_key
 from web.schedules import jobs
@@ -40,10 +41,13 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.publishing import mailings
     from web.publishing import views as publishing
     from web.schedules import views as schedules
+    from web.team import views as team
 
-    for module in (home, auth, events, schedules, publishing, participant, api):
+    for module in (home, auth, events, team, schedules, publishing, participant, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
+    access.check_routes(app)
+    app.jinja_env.globals["can"] = access.can
     commands.init_app(app)
     jobs.init_app(app)
     mailings.init_app(app)

@@ -17,9 +17,10 @@ from matcher.bench.generate import SIZES, generate
 from matcher.model.event import Event
 from matcher.model.files import load_event
 from matcher.solve.solver import solve
+from web.accounts.access import adopt_unowned
 from web.accounts.views import create_organiser, find_organiser
 from web.db import engine, new_session
-from web.db.models import EventRow
+from web.db.models import EventRow, new_nonce
 from web.db.schema import upgrade
 from web.events.store import add_event, add_version, latest_version, publish
 
@@ -86,7 +87,8 @@ SAMPLE_ORGANISER = ("matching@michk.example.com", "MiCHK 2023 business matching 
 @click.command("demo-organiser")
 @with_appcontext
 def demo_organiser() -> None:
-    """Create the demo organiser (or give it a new password) and print its login."""
+    """Create the demo organiser (or give it a new password, which ends its sessions), give it
+    the events without owner (the sample event), and print its login."""
     from flask import current_app
     from werkzeug.security import generate_password_hash
 
@@ -94,10 +96,12 @@ def demo_organiser() -> None:
     with new_session(current_app) as session:
         organiser = find_organiser(session, DEMO_EMAIL)
         if organiser is None:
-            create_organiser(session, DEMO_EMAIL, password)
+            organiser = create_organiser(session, DEMO_EMAIL, password)
         else:
             organiser.password_hash = generate_password_hash(password)
+            organiser.session_nonce = new_nonce()
             session.commit()
+        adopt_unowned(session, organiser)
     click.echo(f"demo organiser login: {DEMO_EMAIL} / {password}")
 
 
@@ -122,5 +126,8 @@ def create_organiser_command(email: str, password_from_stdin: bool) -> int:
             print(f"error: an organiser with e-mail {email} already exists", file=sys.stderr)
             return 2
         organiser = create_organiser(session, email, password)
+        adopted = adopt_unowned(session, organiser)
     print(f"organiser {organiser.email} created; log in at /login")
+    if adopted:
+        print(f"{organiser.email} owns the {adopted} event(s) that had no owner")
     return 0

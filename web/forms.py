@@ -86,6 +86,13 @@ class LoginForm(Form):
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class MemberForm(Form):
+    """A co-organiser added to an event's team, or their new role."""
+
+    email: Email
+    role: Literal["organiser", "viewer"] = "viewer"
+
+
 class EventForm(Form):
     """An event's settings; the slots follow from day, sessions, meeting length and changeover."""
 

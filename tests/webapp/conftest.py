@@ -19,7 +19,8 @@ from matcher.bench.generate import generate as generate_event
 from matcher.model.event import Event
 from tests.loopback_smtp import Inbox, smtp_server
 from web import create_app
-from web.accounts.views import create_organiser, new_api_token
+from web.accounts.access import add_owner
+from web.accounts.views import create_organiser, find_organiser, new_api_token
 from web.config import TestConfig
 from web.db import engine, new_session
 from web.db.models import EventRow, Mailing, ScheduleVersion, SolveJob
@@ -111,13 +112,21 @@ def auth(client: FlaskClient, organiser: str) -> AuthActions:
     return AuthActions(client)
 
 
-@pytest.fixture
-def event_id(app: Flask) -> int:
-    """A stored tiny event, no timetable yet."""
+def owned_event(app: Flask, event: Event, email: str = EMAIL) -> int:
+    """Store an event owned by the account of `email`; its id."""
     with new_session(app) as session:
-        row = add_event(session, tiny_event())
+        row = add_event(session, event)
+        owner = find_organiser(session, email)
+        assert owner is not None, f"no account {email}"
+        add_owner(session, row, owner)
         session.commit()
         return row.id
+
+
+@pytest.fixture
+def event_id(app: Flask, organiser: str) -> int:
+    """A stored tiny event owned by the organiser, no timetable yet."""
+    return owned_event(app, tiny_event())
 
 
 def wait_for_job(app: Flask, job_id: int, timeout: float = 30.0) -> SolveJob:

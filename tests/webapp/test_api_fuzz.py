@@ -11,18 +11,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from tests.webapp.conftest import tiny_event
-from web.db import new_session
-from web.events.store import add_event
+from tests.webapp.conftest import owned_event, tiny_event
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
 
 
 def test_api_never_fails(app: Flask, live_server: str, organiser: str, tmp_path: Path) -> None:
-    with new_session(app) as session:
-        add_event(session, tiny_event())  # event 1, for the operations to find
-        session.commit()
+    owned_event(app, tiny_event())  # event 1, for the operations to find
     command = [str(Path(sys.executable).with_name("schemathesis")), "run",
                f"{live_server}/api/openapi.json", "--checks", CHECKS, "--max-examples", "25",
                "--seed", "1", "--header", f"Authorization: Bearer {organiser}",

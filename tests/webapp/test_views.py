@@ -13,10 +13,14 @@ from tests.webapp.conftest import AuthActions, event_row
 from web.participants.links import token_for
 
 
-def test_home_lists_events_without_login(client: FlaskClient, event_id: int) -> None:
+def test_home_lists_own_events_only_after_login(client: FlaskClient, auth: AuthActions,
+                                                event_id: int) -> None:
     page = client.get("/").get_data(as_text=True)
-    assert "Generated tiny event, seed 1" in page
+    assert "Generated tiny event, seed 1" not in page
     assert "Organiser login" in page
+    auth.login()
+    page = client.get("/").get_data(as_text=True)
+    assert "Generated tiny event, seed 1" in page and "You own this event." in page
 
 
 @pytest.mark.parametrize("path", ["/events/new", "/events/1", "/events/1/schedule",

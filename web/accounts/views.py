@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from web.db import db, get
-from web.db.models import Organiser
+from web.db.models import Organiser, new_nonce
 from web.forms import LoginForm, validate
 
 bp = Blueprint("auth", __name__)
@@ -32,9 +33,14 @@ def organisers_only(blueprint: Blueprint) -> None:
 
 
 @login_manager.user_loader
-def load_organiser(organiser_id: str) -> Organiser | None:
-    """The logged-in organiser of a session cookie."""
-    return get(Organiser, int(organiser_id)) if organiser_id.isdigit() else None
+def load_organiser(session_id: str) -> Organiser | None:
+    """The logged-in organiser of a session cookie, while its session nonce is the account's
+    (logging out replaces it, so an older cookie, even a copied one, no longer logs in)."""
+    organiser_id, _, nonce = session_id.partition(":")
+    organiser = get(Organiser, int(organiser_id)) if organiser_id.isdigit() else None
+    if organiser is None or not hmac.compare_digest(organiser.session_nonce, nonce):
+        return None
+    return organiser
 
 
 def create_organiser(session: Session, email: str, password: str) -> Organiser:
@@ -94,7 +100,10 @@ def login() -> str | Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """Log out."""
+    """Log out, ending every session of the account: a copy of the cookie no longer works."""
+    if current_user.is_authenticated:
+        current_user.session_nonce = new_nonce()
+        db().commit()
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("views.index"))

@@ -41,7 +41,8 @@ def json_content(schema: dict[str, Any]) -> dict[str, Any]:
 def responses(ok: int, schema: dict[str, Any], *errors: int) -> dict[str, Any]:
     """A success response and error responses (401 always: every operation needs a token)."""
     described = {str(ok): {"description": "Success", "content": json_content(schema)}}
-    texts = {400: "Not JSON", 401: "No valid API token", 404: "Not found",
+    texts = {400: "Not JSON", 401: "No valid API token", 403: "Your role does not allow it",
+             404: "Not found (or not an event of your account)",
              409: "Conflict", 422: "Not valid"}
     for code in sorted({401, *errors}):
         described[str(code)] = {"description": texts[code], "content": json_content(ref("Error"))}
@@ -85,7 +86,8 @@ def document() -> dict[str, Any]:
     array = {"type": "array"}
     paths = {
         "/api/events": {
-            "get": operation("listEvents", "Every event", 200, array | {"items": ref("EventSummary")}),
+            "get": operation("listEvents", "The events of your account", 200,
+                             array | {"items": ref("EventSummary")}),
             "post": operation("createEvent", "Create an event from an event file (format 1)", 201,
                               ref("EventSummary"), 400, 422, request=ref("Event")),
         },
@@ -98,12 +100,12 @@ def document() -> dict[str, Any]:
                              array | {"items": ref("ParticipantOut")}, 404,
                              parameters=(EVENT_ID,)),
             "post": operation("putParticipant", "Add a participant, or update one by id", 201,
-                              ref("ParticipantOut"), 400, 404, 409, 422, parameters=(EVENT_ID,),
+                              ref("ParticipantOut"), 400, 403, 404, 409, 422, parameters=(EVENT_ID,),
                               request=ref("ParticipantIn")),
         },
         "/api/events/{event_id}/solve-jobs": {
             "post": operation("startJob", "Start generating the timetable (pins are kept)", 202,
-                              ref("JobOut"), 400, 404, 409, 422, parameters=(EVENT_ID,),
+                              ref("JobOut"), 400, 403, 404, 409, 422, parameters=(EVENT_ID,),
                               request=ref("JobRequest")),
         },
         "/api/events/{event_id}/solve-jobs/{job_id}": {
@@ -112,7 +114,7 @@ def document() -> dict[str, Any]:
         },
         "/api/events/{event_id}/solve-jobs/{job_id}/stop": {
             "post": operation("stopJob", "Stop a generation, keeping the best found", 200,
-                              ref("JobOut"), 404, parameters=(EVENT_ID, JOB_ID)),
+                              ref("JobOut"), 403, 404, parameters=(EVENT_ID, JOB_ID)),
         },
         "/api/events/{event_id}/schedule": {
             "get": operation(

@@ -44,6 +44,9 @@ class EventSummary(Out):
     form_open: bool
     latest_version: int | None
     published_version: int | None
+    role: Literal["owner", "organiser", "viewer"] = Field(
+        description="The token's account in the event's team: owner, organiser (changes it) or "
+                    "viewer (reads it).")
 
 
 class ParticipantOut(Out):
@@ -55,7 +58,7 @@ class ParticipantOut(Out):
     organisation: str | None
     email: str | None
     answered_at: UtcTime | None
-    link: str
+    link: str | None = Field(description="The personal link; null for a viewer of the event.")
 
 
 class StartupIn(StartupRow):

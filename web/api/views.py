@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from matcher.model.event import Event
 from matcher.model.files import describe
+from web.accounts.access import add_owner, can, current_event, events_of, requires
 from web.accounts.views import organiser_by_token
 from web.api.schemas import (
     Error,
@@ -90,40 +91,31 @@ def out(model: BaseModel, status: int = 200) -> tuple[Response, int]:
     return current_app.response_class(model.model_dump_json(), mimetype="application/json"), status
 
 
-def get_event(event_id: int) -> EventRow:
-    """The event, or 404."""
-    row = get(EventRow, event_id)
-    if row is None:
-        raise ApiError(404, f"no event {event_id}")
-    return row
-
-
-def summary(row: EventRow) -> EventSummary:
-    """An event's summary."""
+def summary(row: EventRow, role: str) -> EventSummary:
+    """An event's summary, with the account's role in it."""
     latest, published = latest_version(db(), row.id), published_version(db(), row.id)
     startups, investors, answered = participant_counts(row)
     return EventSummary(
         id=row.id, name=row.name, venue=row.venue, timezone=row.timezone, day=row.day,
         slots=len(row.slots), tables=len(row.tables), startups=startups, investors=investors,
-        answered=answered, form_open=row.form_open,
+        answered=answered, form_open=row.form_open, role=role,
         latest_version=latest.number if latest else None,
         published_version=published.number if published else None)
 
 
 def participant_out(p: Participant) -> ParticipantOut:
-    """A participant with their link."""
+    """A participant with their link (only for those who may change the event: the link lets
+    its holder change the participant's answers)."""
     return ParticipantOut(id=p.code, kind=p.kind, name=p.name,  # type: ignore[arg-type]
                           organisation=p.organisation, email=p.email, answered_at=p.answered_at,
-                          link=link_for(p))
+                          link=link_for(p) if can("edit") else None)
 
 
 @bp.route("/events", methods=["GET"])
 def list_events() -> Response:
-    """Every event."""
-    from sqlalchemy import select
-
-    rows = db().scalars(select(EventRow).order_by(EventRow.id))
-    return jsonify([summary(r).model_dump(mode="json") for r in rows])
+    """The events whose team the token's account is in."""
+    rows = sorted(events_of(db(), g.organiser), key=lambda found: found[0].id)
+    return jsonify([summary(r, role).model_dump(mode="json") for r, role in rows])
 
 
 @bp.route("/events", methods=["POST"])
@@ -132,29 +124,33 @@ def create_event() -> tuple[Response, int]:
     event: Event = body(Event)
     row = add_event(db(), event)
     row.organiser_email = g.organiser.email  # the event file has no organiser; as on the form
+    add_owner(db(), row, g.organiser)
     db().commit()
-    return out(summary(row), 201)
+    return out(summary(row, "owner"), 201)
 
 
 @bp.route("/events/<int:event_id>", methods=["GET"])
+@requires("read")
 def get_event_file(event_id: int) -> Response:
     """The event file (format 1) of an event."""
     from web.events.store import event_data
 
-    return jsonify(event_data(get_event(event_id)))
+    return jsonify(event_data(current_event(event_id)))
 
 
 @bp.route("/events/<int:event_id>/participants", methods=["GET"])
+@requires("read")
 def list_participants(event_id: int) -> Response:
     """The participants with their personal links and whether they answered."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     return jsonify([participant_out(p).model_dump(mode="json") for p in row.participants])
 
 
 @bp.route("/events/<int:event_id>/participants", methods=["POST"])
+@requires("edit")
 def put_participant(event_id: int) -> tuple[Response, int]:
     """Add a participant, or update the one with the same id (answers are kept)."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     data = body(TypeAdapter(ParticipantIn))
     kind = data.kind
     fields = data.model_dump(exclude={"kind"})
@@ -176,9 +172,10 @@ def put_participant(event_id: int) -> tuple[Response, int]:
 
 
 @bp.route("/events/<int:event_id>/solve-jobs", methods=["POST"])
+@requires("edit")
 def start_job(event_id: int) -> tuple[Response, int]:
     """Start generating a timetable (pins are kept); poll the job for progress."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     request_body: JobRequest = body(JobRequest)
     most = current_app.config["SOLVE_TIME_LIMIT_MAX"]
     limit = request_body.time_limit or current_app.config["SOLVE_TIME_LIMIT"]
@@ -196,7 +193,7 @@ def start_job(event_id: int) -> tuple[Response, int]:
 
 def get_job(event_id: int, job_id: int) -> SolveJob:
     """A job of the event, or 404."""
-    get_event(event_id)
+    current_event(event_id)
     job = get(SolveJob, job_id)
     if job is None or job.event_id != event_id:
         raise ApiError(404, f"no job {job_id} for event {event_id}")
@@ -204,12 +201,14 @@ def get_job(event_id: int, job_id: int) -> SolveJob:
 
 
 @bp.route("/events/<int:event_id>/solve-jobs/<int:job_id>", methods=["GET"])
+@requires("read")
 def show_job(event_id: int, job_id: int) -> tuple[Response, int]:
     """A job's progress."""
     return out(JobOut(**job_json(get_job(event_id, job_id))))
 
 
 @bp.route("/events/<int:event_id>/solve-jobs/<int:job_id>/stop", methods=["POST"])
+@requires("edit")
 def stop_job(event_id: int, job_id: int) -> tuple[Response, int]:
     """Stop a job early, keeping the best timetable found so far."""
     job = get_job(event_id, job_id)
@@ -218,9 +217,10 @@ def stop_job(event_id: int, job_id: int) -> tuple[Response, int]:
 
 
 @bp.route("/events/<int:event_id>/schedule", methods=["GET"])
+@requires("read")
 def show_schedule(event_id: int) -> tuple[Response, int]:
     """The latest schedule version, or the published one (?published=true), or ?version=N."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     number = request.args.get("version", type=int)
     if number is not None:
         version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first() \

@@ -40,7 +40,7 @@ class WorkerTask:
 
 
 def new_nonce() -> str:
-    """A random part of a personal link; replacing it revokes the old link."""
+    """A random part of a personal link or a login session; replacing it revokes the old one."""
     return secrets.token_urlsafe(12)
 
 
@@ -53,7 +53,34 @@ class Organiser(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Part of every session cookie of this account: logging out replaces it, so a copied
+    # cookie stops working (the cookie itself is only signed, not stored).
+    session_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the account and its current session nonce."""
+        return f"{self.id}:{self.session_nonce}"
+
+
+ROLES = ("owner", "organiser", "viewer")  # from most to least allowed
+
+
+class Member(Base):
+    """An organiser account's role in one event: its owner (who created it and manages the
+    team), an organiser (who changes it) or a viewer (who reads it)."""
+
+    __tablename__ = "event_members"
+    __table_args__ = (UniqueConstraint("event_id", "organiser_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"),
+                                              index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    organiser: Mapped[Organiser] = relationship()
 
 
 class EventRow(Base):

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from web.accounts.access import add_owner, can, current_event, requires
 from web.accounts.views import organisers_only
 from web.db import T, db, get
 from web.db.models import EventRow, Participant, new_nonce
@@ -40,14 +41,6 @@ STALE = ("This page was changed by someone else since you opened it; your change
 
 
 organisers_only(bp)
-
-
-def get_event(event_id: int) -> EventRow:
-    """The event, or 404."""
-    row = get(EventRow, event_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 def form_values(row: EventRow) -> dict[str, Any]:
@@ -92,7 +85,10 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
     if problems:
         db().rollback()
         return {"": "These settings do not fit the event's participants: " + "; ".join(problems)}, False
-    db().add(row)
+    if row.id is None:  # a new event: its creator owns it
+        db().add(row)
+        db().flush()
+        add_owner(db(), row, current_user)  # type: ignore[arg-type]
     try:
         db().commit()
     except StaleDataError:
@@ -116,16 +112,17 @@ def create() -> str | Response:
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@requires("edit")
 def edit(event_id: int) -> str | Response:
     """Change an event's settings."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         errors, saved = save_settings(row)
         if saved:
             flash(f"Settings saved: {len(row.slots)} slots, {len(row.tables)} tables.")
             return redirect(url_for("events.show", event_id=row.id))
-        row = get_event(event_id)
+        row = current_event(event_id)
     values = request.form if request.method == "POST" else form_values(row)
     return render_template("events/edit.html", row=row, values=values, errors=errors)
 
@@ -138,19 +135,22 @@ def participant_counts(row: EventRow) -> tuple[int, int, int]:
 
 
 @bp.route("/<int:event_id>")
+@requires("read")
 def show(event_id: int) -> str:
     """The event: its slots, participants with their links and answers, and its problems."""
-    row = get_event(event_id)
-    links = {p.id: link_for(p) for p in row.participants}
+    row = current_event(event_id)
+    # A personal link lets its holder change the participant's answers: not for viewers.
+    links = {p.id: link_for(p) for p in row.participants} if can("edit") else {}
     answered = sum(p.answered_at is not None for p in row.participants)
     return render_template("events/show.html", row=row, links=links, answered=answered,
                            problems=problems_of(row), impossible=impossible_of(row))
 
 
 @bp.route("/<int:event_id>/form", methods=["POST"])
+@requires("edit")
 def toggle_form(event_id: int) -> Response:
     """Open or close the participants' forms."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     form, _ = validate(FormsSwitch, request.form.to_dict())
     if form is None:
         abort(400)
@@ -175,9 +175,10 @@ def get_participant(row: EventRow, participant_id: int) -> Participant:
 
 
 @bp.route("/<int:event_id>/participants/<int:participant_id>/new-link", methods=["POST"])
+@requires("edit")
 def new_link(event_id: int, participant_id: int) -> Response:
     """Give a participant a new personal link; the old one stops working."""
-    participant = get_participant(get_event(event_id), participant_id)
+    participant = get_participant(current_event(event_id), participant_id)
     participant.link_nonce = new_nonce()
     db().commit()
     flash(f"{participant.name} has a new personal link; the old one no longer works.")
@@ -185,9 +186,10 @@ def new_link(event_id: int, participant_id: int) -> Response:
 
 
 @bp.route("/<int:event_id>/participants/<int:participant_id>/delete", methods=["POST"])
+@requires("edit")
 def delete_participant(event_id: int, participant_id: int) -> Response:
     """Remove a participant, and the wishes, avoids, required pairs and pins that name them."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     participant = get_participant(row, participant_id)
     remove_participant(row, participant)
     db().commit()
@@ -196,9 +198,10 @@ def delete_participant(event_id: int, participant_id: int) -> Response:
 
 
 @bp.route("/<int:event_id>/import", methods=["GET", "POST"])
+@requires("edit")
 def import_participants(event_id: int) -> str | Response:
     """Import startups or investors from a CSV or xlsx file; report every bad row."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     choice, _ = validate(ImportChoice, request.form.to_dict() or request.args.to_dict())
     if choice is None:
         abort(400)
@@ -227,9 +230,10 @@ def import_participants(event_id: int) -> str | Response:
 
 
 @bp.route("/<int:event_id>/template-<kind>.<ext>")
+@requires("read")
 def template(event_id: int, kind: str, ext: str) -> Response:
     """The import template for startups or investors, as CSV or xlsx."""
-    get_event(event_id)
+    current_event(event_id)
     if kind not in ("startup", "investor") or ext not in ("csv", "xlsx"):
         abort(404)
     if ext == "csv":
@@ -243,11 +247,12 @@ def template(event_id: int, kind: str, ext: str) -> Response:
 
 
 @bp.route("/<int:event_id>/event.json")
+@requires("read")
 def export_event(event_id: int) -> Response:
     """The event file (format 1), as `matcher solve` reads it."""
     import json
 
-    row = get_event(event_id)
+    row = current_event(event_id)
     return Response(json.dumps(event_data(row), indent=2, ensure_ascii=False),
                     mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=event-{row.id}.json"})

@@ -1,12 +1,13 @@
-"""The home page: the events, with their latest timetables."""
+"""The home page: a logged-in organiser's events, with their latest timetables; nothing about
+any event for anyone else."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
+from flask_login import current_user
 
+from web.accounts.access import events_of
 from web.db import db
-from web.db.models import EventRow
 from web.events.store import latest_version, published_version
 
 bp = Blueprint("views", __name__)
@@ -14,8 +15,10 @@ bp = Blueprint("views", __name__)
 
 @bp.route("/")
 def index() -> str:
-    """Every event with its participants and the state of its timetable."""
+    """The organiser's events with their role and the state of their timetables; for anyone
+    not logged in, where to log in or to find one's personal link."""
     session = db()
-    events = list(session.scalars(select(EventRow).order_by(EventRow.day.desc(), EventRow.id)))
-    rows = [(e, latest_version(session, e.id), published_version(session, e.id)) for e in events]
+    rows = [] if not current_user.is_authenticated else [
+        (e, role, latest_version(session, e.id), published_version(session, e.id))
+        for e, role in events_of(session, current_user)]  # type: ignore[arg-type]
     return render_template("views/index.html", rows=rows)

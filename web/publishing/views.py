@@ -15,11 +15,12 @@ from flask import (
     url_for,
 )
 
+from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
 from web.db import db, get
 from web.db.models import EventRow, Mailing, ScheduleVersion
 from web.events.store import publish, published_version, schedule_of, snapshot_of
-from web.events.views import get_event, of_event
+from web.events.views import of_event
 from web.forms import PublishForm, validate
 from web.publishing import mailings
 from web.publishing.diffs import per_person
@@ -49,10 +50,11 @@ def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
 
 
 @bp.route("/versions/<int:number>/publish", methods=["POST"])
+@requires("edit")
 def publish_version(event_id: int, number: int) -> Response:
     """Publish a version: participants now see it; earlier published versions are kept. Sending
     the invitations is a choice, and their failure never undoes the publication."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = get_version(row, number)
     form, _ = validate(PublishForm, request.form.to_dict())
     if form is None or version is None:
@@ -66,9 +68,10 @@ def publish_version(event_id: int, number: int) -> Response:
 
 
 @bp.route("/versions/<int:number>/send", methods=["POST"])
+@requires("edit")
 def send_version(event_id: int, number: int) -> Response:
     """E-mail the invitations of the version participants see (when it was published without)."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = get_version(row, number)
     form, _ = validate(PublishForm, request.form.to_dict())
     if form is None or version is None:
@@ -81,10 +84,11 @@ def send_version(event_id: int, number: int) -> Response:
 
 
 @bp.route("/versions/<int:number>/changes")
+@requires("read")
 def changes(event_id: int, number: int) -> str:
     """Whom a version affects: each person's moved, new and cancelled meetings against the
     published version (or, for the published one, the version published before it)."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = get_version(row, number)
     if version is None:
         abort(404)
@@ -118,9 +122,10 @@ def get_mailing(row: EventRow, mailing_id: int) -> Mailing:
 
 
 @bp.route("/mailings/<int:mailing_id>")
+@requires("read")
 def mailing(event_id: int, mailing_id: int) -> str:
     """A mailing's progress and outcome: who got mail, who has no address, what failed and why."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     found = get_mailing(row, mailing_id)
     version = db().get(ScheduleVersion, found.version_id)
     previous = get(ScheduleVersion, found.previous_version_id or 0)
@@ -131,9 +136,10 @@ def mailing(event_id: int, mailing_id: int) -> str:
 
 
 @bp.route("/mailings/<int:mailing_id>/retry", methods=["POST"])
+@requires("edit")
 def retry(event_id: int, mailing_id: int) -> Response:
     """Send again the messages of a mailing that were not sent."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     found = get_mailing(row, mailing_id)
     if found.active:
         flash("These invitations are still being sent.", "error")

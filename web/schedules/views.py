@@ -21,6 +21,7 @@ from flask import (
 from matcher.model.check import violations
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
+from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
 from web.db import db
 from web.db.models import EventRow, ScheduleVersion, SolveJob
@@ -37,7 +38,7 @@ from web.events.store import (
     snapshot_of,
     versions,
 )
-from web.events.views import get_event, of_event
+from web.events.views import of_event
 from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, validate
 from web.publishing import mailings
 from web.publishing.invites import event_calendar, ics_response
@@ -77,9 +78,10 @@ def job_json(job: SolveJob) -> dict[str, Any]:
 
 
 @bp.route("/schedule")
+@requires("read")
 def show(event_id: int) -> str:
     """The grid of a version (the latest unless ?version=N), with the versions and the tools."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = get_version(row, request.args.get("version", type=int))
     latest = latest_version(db(), row.id)
     context: dict[str, Any] = {
@@ -113,15 +115,17 @@ def baseline(version: ScheduleVersion, published: ScheduleVersion | None,
 
 
 @bp.route("/generate", methods=["POST"])
+@requires("edit")
 def generate(event_id: int) -> Response:
     """Queue a generation (keeping the pins) and go to its progress page."""
-    return queue_job(get_event(event_id), GenerateForm)
+    return queue_job(current_event(event_id), GenerateForm)
 
 
 @bp.route("/replan", methods=["POST"])
+@requires("edit")
 def replan(event_id: int) -> Response:
     """Queue a re-planning of the published version from a slot on, and go to its progress."""
-    return queue_job(get_event(event_id), ReplanForm)
+    return queue_job(current_event(event_id), ReplanForm)
 
 
 LABELS = {"time_limit": "Time limit", "now": "Re-plan from"}
@@ -161,32 +165,36 @@ def get_job(row: EventRow, job_id: int) -> SolveJob:
 
 
 @bp.route("/jobs/<int:job_id>")
+@requires("read")
 def job(event_id: int, job_id: int) -> str:
     """A generation's live progress, with a stop button."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     return render_template("schedules/job.html", row=row, job=get_job(row, job_id),
                            progress=job_json(get_job(row, job_id)))
 
 
 @bp.route("/jobs/<int:job_id>/progress.json")
+@requires("read")
 def job_progress(event_id: int, job_id: int) -> Response:
     """A generation's progress, polled by the progress page."""
-    return jsonify(job_json(get_job(get_event(event_id), job_id)))
+    return jsonify(job_json(get_job(current_event(event_id), job_id)))
 
 
 @bp.route("/jobs/<int:job_id>/stop", methods=["POST"])
+@requires("edit")
 def stop_job(event_id: int, job_id: int) -> Response:
     """Stop a generation early; the best timetable found so far is kept."""
-    job = get_job(get_event(event_id), job_id)
+    job = get_job(current_event(event_id), job_id)
     jobs.request_stop(db(), job)
     flash("Stopping: the best timetable found so far will be kept.")
     return redirect(url_for("schedules.job", event_id=event_id, job_id=job_id))
 
 
 @bp.route("/pin", methods=["POST"])
+@requires("edit")
 def pin(event_id: int) -> Response:
     """Pin a meeting of the latest version where it is, or unpin it."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     form, _ = validate(PinForm, request.form.to_dict())
     version = latest_version(db(), row.id)
     if form is None or version is None:
@@ -215,9 +223,10 @@ def pin(event_id: int) -> Response:
 
 
 @bp.route("/move", methods=["GET", "POST"])
+@requires("edit")
 def move(event_id: int) -> str | Response | tuple[str, int]:
     """Move a meeting of the latest version by hand; refused if it breaks a rule."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = latest_version(db(), row.id)
     if version is None:
         abort(404)
@@ -274,10 +283,11 @@ def keep_pin(row: EventRow, form: MoveForm) -> None:
 
 
 @bp.route("/versions/<int:number>/schedule.<ext>")
+@requires("read")
 def export(event_id: int, number: int, ext: str) -> Response:
     """A version as the schedule file (JSON, format 1), a CSV table, or one calendar file with
     every meeting."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = get_version(row, number)
     if version is None:
         abort(404)
@@ -296,9 +306,10 @@ def export(event_id: int, number: int, ext: str) -> Response:
 
 
 @bp.route("/agendas")
+@requires("read")
 def agendas(event_id: int) -> str:
     """Every participant's agenda of a version (the latest unless ?version=N), for printing."""
-    row = get_event(event_id)
+    row = current_event(event_id)
     version = get_version(row, request.args.get("version", type=int))
     if version is None:
         abort(404)

@@ -15,6 +15,11 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Print buttons: a listener here rather than inline handlers, which the Content-Security-Policy forbids.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("button.print")) window.print();
+});
+
 document.addEventListener("submit", (event) => {
   const question = event.target.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
@@ -35,9 +40,12 @@ function showProgress(section, p) {
     el.textContent = fmt[key](p[key]);
   }
   const active = p.status === "queued" || p.status === "running";
-  document.getElementById("stop-form").hidden = !active;
+  const stop = document.getElementById("stop-form"); // absent for viewers, who cannot stop
+  if (stop) {
+    stop.hidden = !active;
+    if (p.stop_requested) stop.querySelector("button").disabled = true;
+  }
   document.getElementById("done-link").hidden = active;
-  if (p.stop_requested) document.querySelector("#stop-form button").disabled = true;
   return active;
 }
 

@@ -1,0 +1,1 @@
+"""An event's team: its owner adds co-organisers and viewers, and removes them."""
