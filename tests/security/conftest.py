@@ -12,14 +12,17 @@ import requests
 from flask import Flask
 
 from matcher.solve.solver import solve
+from tests.webapp import conftest as web
 from tests.webapp.conftest import EMAIL, PASSWORD, owned_event, tiny_event
 from web.accounts.views import create_organiser, find_organiser, new_api_token
 from web.db import new_session
 from web.db.models import EventRow, Mailing, Member, SolveJob
 from web.events.store import add_version, event_of, publish
 
-# The web tests' fixtures (app, client, live_server, browser, new_page, organiser, ...).
-pytest_plugins = ["tests.webapp.conftest"]
+# The web tests' fixtures, shared (pytest_plugins may only be set in the top-level conftest).
+app, db_url, client, organiser = web.app, web.db_url, web.client, web.organiser
+live_server, browser, new_page = web.live_server, web.browser, web.new_page
+pytest_runtest_makereport = web.pytest_runtest_makereport
 STRANGER = "stranger@example.com"
 VIEWER = "viewer@example.com"
 CO_ORGANISER = "co@example.com"
