@@ -1,6 +1,7 @@
 """The `matcher` command: solve, check, schema, ics, bench and b2b.
 
-Exit codes: 0 done, 1 a checked schedule breaks rules, 2 a malformed or inconsistent file (or an
+Exit codes: 0 done, 1 a schedule breaks rules (`check` found problems, or `solve` refused to
+write one), 2 a malformed or inconsistent file (or an
 unwritable output), 3 an event whose hard rules cannot all hold, 4 no schedule found in the time,
 5 invitations not all sent (the calendar files are written).
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from matcher.bench import b2b
 from matcher.invites import ics, mail
-from matcher.model.check import violations
+from matcher.model.check import BrokenSchedule, verified, violations
 from matcher.model.event import Event
 from matcher.model.files import (
     BadFile,
@@ -74,6 +75,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         raise BadFile("--now needs --previous: the schedule to re-plan from")
     else:
         schedule = solve(event, time_limit=args.time_limit)
+    schedule = verified(inst, schedule)  # a schedule that breaks a rule is never written
     print(f"{event.name}\n\n{timetable(inst, schedule)}\n\n{summary(inst, schedule)}")
     if args.previous:
         diff = changes(previous, schedule)
@@ -294,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TimeoutError as e:
         print(f"error: {e}; try a longer --time-limit", file=sys.stderr)
         return EXIT_TIMEOUT
+    except BrokenSchedule as e:
+        print(f"error: the solver's schedule breaks the rules, so it is not written: {e}",
+              file=sys.stderr)
+        return EXIT_BROKEN
     except KeyboardInterrupt:
         print("interrupted: nothing written", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from matcher.cli import main
+from matcher.model.schedule import Schedule
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -141,3 +142,22 @@ def test_now_without_previous_is_refused(capsys, write, tiny) -> None:
     assert code == 2 and "--now needs --previous" in err
     code, _, err = run(capsys, "solve", write(tiny), "--now", "s9")
     assert code == 2 and "--now s9 is not a slot" in err
+
+
+def with_a_meeting_twice(schedule: Schedule) -> Schedule:
+    """The schedule with its first meeting listed again under another uid: it breaks a rule."""
+    first = schedule.meetings[0]
+    again = first.model_copy(update={"uid": "again@matcher"})
+    return schedule.model_copy(update={"meetings": (*schedule.meetings, again)})
+
+
+def test_solve_never_writes_a_schedule_that_breaks_a_rule(capsys, write, tiny, tmp_path,
+                                                          monkeypatch) -> None:
+    from matcher import cli
+    from matcher.solve.solver import solve
+
+    monkeypatch.setattr(cli, "solve", lambda *a, **k: with_a_meeting_twice(solve(*a, **k)))
+    out_file = tmp_path / "schedule.json"
+    code, out, err = run(capsys, "solve", write(tiny), "--time-limit", "5", "--out", out_file)
+    assert code == 1 and not out_file.exists() and out == ""
+    assert "breaks the rules, so it is not written:" in err and "meet more than once" in err

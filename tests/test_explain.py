@@ -64,3 +64,17 @@ def test_tables_full(tiny: dict) -> None:
     assert answer.reason == "tables-full"
     assert answer.text == ("every table was taken in s1; z has no interest in iot and did not "
                            "wish to meet b, so the pair scores only 1")
+
+
+def test_room_left_when_the_schedule_could_still_hold_the_meeting(tiny: dict) -> None:
+    # A hand-made schedule without a/x although both are free and tables are free.
+    from matcher.model.schedule import Schedule
+
+    tiny["startups"][0]["wishes"] = {"x": 3}
+    event = Event.model_validate(tiny)
+    empty = Schedule(status="feasible", score=0, bound=0, breaks=0, table_changes=0,
+                     meetings=(), seconds=0)
+    answer = {a.other: a for a in explain(Instance(event), empty, "a")}["x"]
+    assert answer.reason == "room-left"
+    assert answer.text == ("you are both free in s1, s2, s3 and a table is free: this meeting "
+                           "could still be added")

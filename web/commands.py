@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from matcher.bench.generate import SIZES, generate
+from matcher.model.check import BrokenSchedule
 from matcher.model.event import Event
 from matcher.model.files import load_event
 from matcher.solve.solver import solve
@@ -74,8 +75,12 @@ def load_sample(path: Path, time_limit: float) -> None:
             session.commit()
         click.echo(f"solving {event.name} ({time_limit:g} s at most) ...")
         schedule = solve(event, time_limit=time_limit, workers=current_app.config["SOLVE_WORKERS"])
-        version = add_version(session, row.id, schedule, event, "generated",
-                              note="sample schedule loaded by `load-sample`")
+        try:
+            version = add_version(session, row.id, schedule, event, "generated",
+                                  note="sample schedule loaded by `load-sample`")
+        except BrokenSchedule as e:
+            raise click.ClickException(f"the sample's schedule breaks the rules, so it was not "
+                                       f"stored: {e}") from None
         publish(session, version)
         click.echo(f"loaded {event.name}: {len(schedule.meetings)} meetings, score "
                    f"{schedule.score} (bound {schedule.bound}), published as version 1")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from matcher.bench.dzn import B2BInstance, read_dzn
 from matcher.model.files import write_json
+from matcher.model.objectives import breaks_in
 from matcher.solve.timing import TimingMeeting, TimingProblem, TimingResult, solve_timing
 
 EXIT_INFEASIBLE = 3
@@ -79,8 +80,7 @@ def breaks_per_participant(inst: B2BInstance, slots: tuple[int, ...]) -> dict[in
     for m, t in zip(inst.meetings, slots, strict=True):
         busy.setdefault(m.a, set()).add(t)
         busy.setdefault(m.b, set()).add(t)
-    return {p: sum(1 for s, t in zip(sorted(ts), sorted(ts)[1:], strict=False) if t > s + 1)
-            for p, ts in busy.items()}
+    return {p: breaks_in(ts) for p, ts in busy.items()}
 
 
 def violations(inst: B2BInstance, slots: tuple[int, ...], fairness: int | None = 2) -> list[str]:

@@ -7,40 +7,69 @@ schedule file (scores, totals, status) is recomputed. Each problem is a sentence
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from matcher.model.instance import Instance, PairKey
 from matcher.model.objectives import table_changes, total_breaks
-from matcher.model.rules import RULES, Linear
+from matcher.model.rules import RULES, Linear, Rule
 from matcher.model.schedule import Meeting, Schedule
 
 
 class ScheduleValues:
-    """The rules' container filled with a finished schedule: each term is a count of meetings."""
+    """The rules' container filled with a finished schedule: each term is a count of meetings.
 
-    def __init__(self, inst: Instance, meetings: Iterable[Meeting]) -> None:
+    By default it holds every participant's and slot's constraints; `participants` and `slots`
+    narrow it to those (a question about one meeting needs only the constraints it touches)."""
+
+    def __init__(self, inst: Instance, meetings: Iterable[Meeting],
+                 participants: Iterable[str] | None = None,
+                 slots: Iterable[int] | None = None) -> None:
         self._at: Counter[tuple[PairKey, int]] = Counter()
         self._at_table: Counter[tuple[PairKey, int, int]] = Counter()
-        self._of: dict[str, set[PairKey]] = defaultdict(set)
-        self._in: dict[int, set[PairKey]] = defaultdict(set)
+        of: dict[str, set[PairKey]] = defaultdict(set)
+        in_slot: dict[int, set[PairKey]] = defaultdict(set)
+        slots_of: dict[PairKey, set[int]] = defaultdict(set)
+        tables_of: dict[tuple[PairKey, int], set[int]] = defaultdict(set)
         table_index = {k: n for n, k in enumerate(inst.tables)}
         for m in meetings:
-            pair, t = (m.startup, m.investor), inst.slot_index[m.slot]
+            pair, t, k = (m.startup, m.investor), inst.slot_index[m.slot], table_index[m.table]
             self._at[pair, t] += 1
-            self._at_table[pair, t, table_index[m.table]] += 1
-            self._of[m.startup].add(pair)
-            self._of[m.investor].add(pair)
-            self._in[t].add(pair)
+            self._at_table[pair, t, k] += 1
+            of[m.startup].add(pair)
+            of[m.investor].add(pair)
+            in_slot[t].add(pair)
+            slots_of[pair].add(t)
+            tables_of[pair, t].add(k)
+        # Sorted once here, so that every rule reads them in a stable order.
+        self._of = {p: sorted(pairs) for p, pairs in of.items()}
+        self._in = {t: sorted(pairs) for t, pairs in in_slot.items()}
+        self._slots_of = {pair: sorted(ts) for pair, ts in slots_of.items()}
+        self._tables_of = {key: sorted(ks) for key, ks in tables_of.items()}
         self._meets = Counter(pair for pair, _ in self._at.elements())
+        self._pairs = sorted(self._meets)
+        self._participants = inst.participants if participants is None else tuple(participants)
+        self._slots = range(len(inst.slot_ids)) if slots is None else sorted(slots)
+
+    def participants(self) -> Iterable[str]:
+        return self._participants
+
+    def slots(self) -> Iterable[int]:
+        return self._slots
 
     def pairs(self) -> Iterable[PairKey]:
-        return sorted(self._meets)
+        return self._pairs
 
     def pairs_of(self, participant: str) -> Iterable[PairKey]:
-        return sorted(self._of.get(participant, ()))
+        return self._of.get(participant, ())
 
     def pairs_in(self, slot: int) -> Iterable[PairKey]:
-        return sorted(self._in.get(slot, ()))
+        return self._in.get(slot, ())
+
+    def slots_of(self, pair: PairKey) -> Iterable[int]:
+        return self._slots_of.get(pair, ())
+
+    def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
+        return self._tables_of.get((pair, slot), ())
 
     def meets(self, pair: PairKey) -> int:
         return self._meets[pair]
@@ -57,6 +86,16 @@ def broken(constraint: Linear) -> bool:
     total = sum(constraint.terms)
     return ((constraint.lb is not None and total < constraint.lb)
             or (constraint.ub is not None and total > constraint.ub))
+
+
+def broken_rules(inst: Instance, values: ScheduleValues, rules: Iterable[Rule] = RULES,
+                 ) -> Iterator[tuple[Rule, Linear]]:
+    """Each constraint of the hard rules (all, or those given) that a finished schedule breaks,
+    with its rule."""
+    for r in rules:
+        for constraint in r.constraints(inst, values):
+            if broken(constraint):
+                yield r, constraint
 
 
 def unknown_references(inst: Instance, schedule: Schedule) -> list[str]:
@@ -105,7 +144,19 @@ def violations(inst: Instance, schedule: Schedule) -> list[str]:
     meetings = [m for m in schedule.meetings
                 if (m.startup, m.investor) in inst.scores and m.slot in inst.slot_index
                 and m.table in inst.tables]
-    values = ScheduleValues(inst, meetings)
-    for r in RULES:
-        problems += [c.label for c in r.constraints(inst, values) if broken(c)]
+    problems += [c.label for _, c in broken_rules(inst, ScheduleValues(inst, meetings))]
     return problems + wrong_claims(inst, schedule, meetings)
+
+
+class BrokenSchedule(Exception):
+    """A schedule that breaks a hard rule or makes a false claim: never written nor stored."""
+
+
+def verified(inst: Instance, schedule: Schedule) -> Schedule:
+    """The schedule itself once `violations` finds nothing in it; else BrokenSchedule, whose
+    message gives the problems in the rules' words."""
+    problems = violations(inst, schedule)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise BrokenSchedule("; ".join(problems[:3]) + more)
+    return schedule

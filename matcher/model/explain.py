@@ -1,20 +1,30 @@
 """Answers to "why didn't I meet X?": for each wish of a participant, what happened and why.
 
-The reasons, checked in this order: the investor avoids the startup; the two share no free slot;
-one side had reached its most meetings; the tables were full when both were free; else the
-common free slots went to other meetings (named) that give a higher total score. A note says
-when the other side had no interest at all, which keeps the pair's score low.
+The reasons are the hard rules of `matcher.model.rules`: the meeting is tried in each slot, and
+the pair and slot rules it would break there (and the schedule keeps) say why it is not in the
+schedule (where a slot has room, a table is free: seating is never the reason), in this order:
+the investor avoids the startup; the two share no free slot; one side had reached its most
+meetings; the tables were full when both were free; else the common free slots went to other
+meetings (named) that give a higher total score; or, in a schedule made or edited by hand, the
+meeting could still be added. A note says when the other side had no
+interest at all, which keeps the pair's score low.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from matcher.model.instance import Instance
+from matcher.model.check import ScheduleValues, broken_rules
+from matcher.model.event import Investor, Startup
+from matcher.model.instance import Instance, PairKey
+from matcher.model.rules import Linear, rules_at
 from matcher.model.schedule import Meeting, Schedule
 
-Reason = Literal["met", "avoided", "no-common-slot", "cap-reached", "displaced", "tables-full"]
+Reason = Literal["met", "avoided", "no-common-slot", "cap-reached", "displaced", "tables-full",
+                 "room-left"]
 
 
 @dataclass(frozen=True)
@@ -34,59 +44,142 @@ def _with(meetings: list[Meeting], who: str) -> str:
                      f"{m.slot}" for m in sorted(meetings, key=lambda m: -m.score))
 
 
+class WithMeeting(ScheduleValues):
+    """A schedule's values with one more meeting of a pair in a slot (or as they are, when
+    `added` is False), holding only the constraints of the pair's two participants and of the
+    slot: the only ones the meeting can break."""
+
+    def __init__(self, base: ScheduleValues, pair: PairKey, slot: int, added: bool = True,
+                 ) -> None:
+        self.base, self.pair, self.slot, self.added = base, pair, slot, added
+
+    def participants(self) -> Iterable[str]:
+        return self.pair
+
+    def slots(self) -> Iterable[int]:
+        return (self.slot,)
+
+    def pairs(self) -> Iterable[PairKey]:
+        return sorted({*self.base.pairs_of(self.pair[0]), *self.base.pairs_of(self.pair[1]),
+                       *[self.pair] * self.added})
+
+    def pairs_of(self, participant: str) -> Iterable[PairKey]:
+        return [*self.base.pairs_of(participant), *[self.pair] * self._adds(participant)]
+
+    def pairs_in(self, slot: int) -> Iterable[PairKey]:
+        return [*self.base.pairs_in(slot), *[self.pair] * (self.added and slot == self.slot)]
+
+    def slots_of(self, pair: PairKey) -> Iterable[int]:
+        return sorted({*self.base.slots_of(pair), *[self.slot] * self._is(pair)})
+
+    def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
+        raise NotImplementedError("seating is never why a meeting is missing")
+
+    def meets(self, pair: PairKey) -> int:
+        return self.base.meets(pair) + self._is(pair)
+
+    def at(self, pair: PairKey, slot: int) -> int:
+        return self.base.at(pair, slot) + (self._is(pair) and slot == self.slot)
+
+    def at_table(self, pair: PairKey, slot: int, table: int) -> int:
+        raise NotImplementedError("seating is never why a meeting is missing")
+
+    def _is(self, pair: PairKey) -> bool:
+        return self.added and pair == self.pair
+
+    def _adds(self, participant: str) -> bool:
+        return self.added and participant in self.pair
+
+
+class Explainer:
+    """Answers about one schedule: its meetings by participant and by slot, and its values for
+    the rules, gathered once for every participant's questions."""
+
+    def __init__(self, inst: Instance, schedule: Schedule) -> None:
+        self.inst = inst
+        known = [m for m in schedule.meetings if m.slot in inst.slot_index
+                 and m.table in inst.tables and (m.startup, m.investor) in inst.scores]
+        self.of: dict[str, list[Meeting]] = defaultdict(list)
+        self.at: dict[int, list[Meeting]] = defaultdict(list)
+        for m in known:
+            self.of[m.startup].append(m)
+            self.of[m.investor].append(m)
+            self.at[inst.slot_index[m.slot]].append(m)
+        self.values = ScheduleValues(inst, known)
+
+    def would_break(self, pair: PairKey, t: int) -> list[tuple[str, Linear]]:
+        """The pair and slot rules (name, constraint) that a meeting of the pair in slot t would
+        break and the schedule keeps."""
+        rules = rules_at("pair", "slot")
+        before = {c.label for _, c in broken_rules(
+            self.inst, WithMeeting(self.values, pair, t, added=False), rules)}
+        return [(r.name, c) for r, c in
+                broken_rules(self.inst, WithMeeting(self.values, pair, t), rules)
+                if c.label not in before]
+
+    def answers(self, participant: str) -> list[Answer]:
+        """One answer per wish of the participant, best wishes first."""
+        inst = self.inst
+        if participant not in inst.participants:
+            raise KeyError(f"no participant {participant} in this event")
+        is_startup = participant in inst.startups
+        answers = []
+        for other, wish in sorted(inst.people[participant].wishes.items(),
+                                  key=lambda w: (-w[1], w[0])):
+            pair = (participant, other) if is_startup else (other, participant)
+            score = inst.scores[pair]
+            met = next((m for m in self.of[participant] if other in (m.startup, m.investor)),
+                       None)
+            if met:
+                answers.append(Answer(other, wish, score, "met",
+                                      f"you meet {other} in {met.slot} at table {met.table}"))
+                continue
+            reason, text = _why_not(self, participant, other, pair, score)
+            startup, investor = inst.people[pair[0]], inst.people[pair[1]]
+            assert isinstance(startup, Startup) and isinstance(investor, Investor)
+            if (reason != "avoided" and not investor.interests.get(startup.field)
+                    and pair[0] not in investor.wishes):
+                text += (f"; {pair[1]} has no interest in {startup.field} and did not wish to "
+                         f"meet {pair[0]}, so the pair scores only {score}")
+            answers.append(Answer(other, wish, score, reason, text))
+        return answers
+
+
 def explain(inst: Instance, schedule: Schedule, participant: str) -> list[Answer]:
     """One answer per wish of the participant, best wishes first."""
-    if participant not in inst.participants:
-        raise KeyError(f"no participant {participant} in this event")
-    people = {p.id: p for p in (*inst.event.startups, *inst.event.investors)}
-    me = people[participant]
-    is_startup = participant in inst.startups
-    of: dict[str, list[Meeting]] = {p: [] for p in inst.participants}
-    per_slot: dict[str, int] = {}
-    for m in schedule.meetings:
-        of.setdefault(m.startup, []).append(m)
-        of.setdefault(m.investor, []).append(m)
-        per_slot[m.slot] = per_slot.get(m.slot, 0) + 1
-    answers = []
-    for other, wish in sorted(me.wishes.items(), key=lambda w: (-w[1], w[0])):
-        pair = (participant, other) if is_startup else (other, participant)
-        score = inst.scores[pair]
-        met = next((m for m in of[participant] if other in (m.startup, m.investor)), None)
-        if met:
-            answers.append(Answer(other, wish, score, "met",
-                                  f"you meet {other} in {met.slot} at table {met.table}"))
-            continue
-        reason, text = _why_not(inst, people, of, per_slot, participant, other, pair, score)
-        investor = people[pair[1]]
-        startup = people[pair[0]]
-        if (reason != "avoided" and not investor.interests.get(startup.field)
-                and pair[0] not in investor.wishes):
-            text += (f"; {pair[1]} has no interest in {startup.field} and did not wish to meet "
-                     f"{pair[0]}, so the pair scores only {score}")
-        answers.append(Answer(other, wish, score, reason, text))
-    return answers
+    return Explainer(inst, schedule).answers(participant)
 
 
-def _why_not(inst: Instance, people: dict, of: dict[str, list[Meeting]],
-             per_slot: dict[str, int], me: str, other: str, pair: tuple[str, str], score: int,
+def _why_not(meetings: Explainer, me: str, other: str, pair: PairKey, score: int,
              ) -> tuple[Reason, str]:
-    if pair in inst.avoided:
+    inst = meetings.inst
+    broken = {t: meetings.would_break(pair, t) for t in range(len(inst.slot_ids))}
+    rules = {t: {name for name, _ in found} for t, found in broken.items()}
+    if "allowed-pair" in rules[0]:
         return "avoided", f"{pair[1]} asked not to meet {pair[0]}"
-    common = inst.common_slots(pair)
+    common = [t for t in broken if "available" not in rules[t]]
     if not common:
         return "no-common-slot", (f"you and {other} are never free in the same slot "
                                   f"({other} is free in {_slots(inst, inst.free[other])})")
+    capped = {c.about[0] for name, c in broken[common[0]] if name == "max-meetings"}
     for who in (other, me):
-        cap = people[who].max_meetings
-        if cap is not None and len(of[who]) >= cap:
+        if who in capped:
             name = "you have" if who == me else f"{who} has"
-            return "cap-reached", (f"{name} the most meetings asked for ({cap}): with "
-                                   f"{_with(of[who], who)}")
-    slots = {inst.slot_ids[t] for t in common}
-    blocking = [m for who in (me, other) for m in of[who] if m.slot in slots]
-    free_both = [s for s in sorted(slots) if not any(m.slot == s for m in blocking)]
-    if free_both and all(per_slot.get(s, 0) >= len(inst.tables) for s in free_both):
-        return "tables-full", f"every table was taken in {', '.join(free_both)}"
+            return "cap-reached", (f"{name} the most meetings asked for "
+                                   f"({inst.people[who].max_meetings}): with "
+                                   f"{_with(meetings.of[who], who)}")
+    busy = {t: {c.about[0] for name, c in broken[t] if name == "one-meeting-per-slot"}
+            for t in common}
+    free_both = [t for t in common if not busy[t]]
+    open_ = [inst.slot_ids[t] for t in free_both if "tables-per-slot" not in rules[t]]
+    if open_:
+        return "room-left", (f"you are both free in {', '.join(open_)} and a table is free: "
+                             "this meeting could still be added")
+    if free_both:
+        return "tables-full", ("every table was taken in "
+                               + ", ".join(inst.slot_ids[t] for t in free_both))
+    blocking = [m for t in common for who in busy[t] for m in meetings.of[who]
+                if inst.slot_index[m.slot] == t]
     theirs = [m for m in blocking if other in (m.startup, m.investor)]
     mine = [m for m in blocking if me in (m.startup, m.investor)]
     parts = []
@@ -94,7 +187,7 @@ def _why_not(inst: Instance, people: dict, of: dict[str, list[Meeting]],
         parts.append(f"{other} met {_with(theirs, other)}")
     if mine:
         parts.append(f"you met {_with(mine, me)}")
-    count = f"{len(slots)} slot{'s' * (len(slots) > 1)}"
+    count = f"{len(common)} slot{'s' * (len(common) > 1)}"
     return "displaced", (f"the {count} when you are both free went to other meetings, "
                          f"which give a higher total score (this pair scores {score}): "
                          + "; ".join(parts))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from matcher.model.event import Event, pair_score
+from matcher.model.event import Event, Investor, Startup, pair_score
 
 PairKey = tuple[str, str]  # (startup id, investor id)
 
@@ -32,6 +32,11 @@ class Instance:
     def investors(self) -> tuple[str, ...]:
         """Investor ids in file order."""
         return tuple(i.id for i in self.event.investors)
+
+    @cached_property
+    def people(self) -> dict[str, Startup | Investor]:
+        """Participant id -> its record."""
+        return {p.id: p for p in (*self.event.startups, *self.event.investors)}
 
     @cached_property
     def slot_ids(self) -> tuple[str, ...]:

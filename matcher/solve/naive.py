@@ -36,6 +36,12 @@ class SlotVars:
             for t in self.x[pair]:
                 self._in[t].append(pair)
 
+    def participants(self) -> Iterable[str]:
+        return self.inst.participants
+
+    def slots(self) -> Iterable[int]:
+        return range(len(self.inst.slot_ids))
+
     def pairs(self) -> Iterable[PairKey]:
         return self.x
 
@@ -44,6 +50,12 @@ class SlotVars:
 
     def pairs_in(self, slot: int) -> Iterable[PairKey]:
         return self._in.get(slot, [])
+
+    def slots_of(self, pair: PairKey) -> Iterable[int]:
+        return self.x.get(pair, {})
+
+    def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
+        raise NotImplementedError("tables are seated after solving")
 
     def meets(self, pair: PairKey) -> object:
         return self.m.get(pair, 0)

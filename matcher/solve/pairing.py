@@ -29,6 +29,12 @@ class PairVars:
         self.inst = inst
         self.lits = {p: new_var(f"meets[{p[0]},{p[1]}]") for p in pairs}
 
+    def participants(self) -> Iterable[str]:
+        return self.inst.participants
+
+    def slots(self) -> Iterable[int]:
+        raise NotImplementedError("the pairing stage does not decide slots")
+
     def pairs(self) -> Iterable[PairKey]:
         return self.lits
 
@@ -37,6 +43,12 @@ class PairVars:
 
     def pairs_in(self, slot: int) -> Iterable[PairKey]:
         raise NotImplementedError("the pairing stage does not decide slots")
+
+    def slots_of(self, pair: PairKey) -> Iterable[int]:
+        raise NotImplementedError("the pairing stage does not decide slots")
+
+    def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
+        raise NotImplementedError("the pairing stage does not decide tables")
 
     def meets(self, pair: PairKey) -> object:
         return self.lits.get(pair, 0)

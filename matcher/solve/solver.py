@@ -23,7 +23,15 @@ from matcher.solve.timing import TimingMeeting, TimingProblem, solve_timing
 
 def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
                    hint: dict[PairKey, int] | None = None) -> TimingProblem:
-    """The chosen pairs as a timing problem: each may take the slots both sides are free."""
+    """The chosen pairs as a timing problem: each may take the slots both sides are free.
+
+    The timing engine states the slot rules of `matcher.model.rules` in its own terms, since it
+    also solves the B2B benchmark (participants by index, no event) and its busy literals, which
+    count the breaks, are the very sums that keep a participant to one meeting per slot:
+    `available` and `pinned-slot` become each meeting's allowed slots (`common_slots`),
+    `one-meeting-per-slot` the busy literals, `tables-per-slot` the capacity. Posting the rules
+    again would only repeat those constraints. tests/test_timing_rules.py checks that the engine
+    accepts exactly the placements the rules accept."""
     index = {p: n for n, p in enumerate(inst.participants)}
     return TimingProblem(
         participants=inst.participants,

@@ -67,12 +67,18 @@ class TableVars:
     """The rules' container for this stage: `at_table` is a boolean per meeting and table."""
 
     def __init__(self, model: cp_model.CpModel, inst: Instance, placed: Placed) -> None:
-        self.placed = placed
+        self.inst, self.placed = inst, placed
         self.lits = {(pair, k): model.new_bool_var(f"seat[{pair[0]},{pair[1]},{table}]")
                      for pair in placed for k, table in enumerate(inst.tables)}
         self._in: dict[int, list[PairKey]] = defaultdict(list)
         for pair, t in placed.items():
             self._in[t].append(pair)
+
+    def participants(self) -> Iterable[str]:
+        return self.inst.participants
+
+    def slots(self) -> Iterable[int]:
+        return range(len(self.inst.slot_ids))
 
     def pairs(self) -> Iterable[PairKey]:
         return self.placed
@@ -82,6 +88,12 @@ class TableVars:
 
     def pairs_in(self, slot: int) -> Iterable[PairKey]:
         return self._in.get(slot, [])
+
+    def slots_of(self, pair: PairKey) -> Iterable[int]:
+        return (self.placed[pair],) if pair in self.placed else ()
+
+    def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
+        return range(len(self.inst.tables)) if self.placed.get(pair) == slot else ()
 
     def meets(self, pair: PairKey) -> int:
         return int(pair in self.placed)

@@ -15,7 +15,7 @@ from tests.webapp.conftest import tiny_event
 from web.commands import SAMPLE_ORGANISER
 from web.config import Config
 from web.db import new_session
-from web.db.models import EventRow
+from web.db.models import EventRow, ScheduleVersion
 
 
 def test_init_db_is_repeatable(runner: FlaskCliRunner) -> None:
@@ -71,3 +71,18 @@ def test_matcher_create_organiser(app: Flask, monkeypatch: pytest.MonkeyPatch,
         login = app.test_client().post("/login", data={"email": "boss@example.com",
                                                        "password": password.strip()})
         assert login.status_code == 302
+
+
+def test_load_sample_never_stores_a_schedule_that_breaks_a_rule(
+        app: Flask, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.solve.solver import solve
+    from tests.test_cli import with_a_meeting_twice
+    from web import commands
+
+    monkeypatch.setattr(commands, "solve", lambda *a, **k: with_a_meeting_twice(solve(*a, **k)))
+    path = tmp_path / "event.json"
+    path.write_text(tiny_event(2).model_dump_json())
+    result = runner.invoke(args=["load-sample", str(path), "--time-limit", "2"])
+    assert result.exit_code != 0 and "meet more than once" in result.output
+    with new_session(app) as session:
+        assert session.scalars(select(ScheduleVersion)).first() is None

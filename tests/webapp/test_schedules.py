@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -13,7 +14,7 @@ from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from tests.webapp.conftest import AuthActions, event_row, generate
 from web.db import new_session
-from web.db.models import ScheduleVersion
+from web.db.models import EventRow, ScheduleVersion
 from web.events.store import event_of, latest_version, published_version, schedule_of
 
 
@@ -154,3 +155,45 @@ def test_agendas(client: FlaskClient, app: Flask, event_id: int,
     one = client.get(f"/events/{event_id}/agendas?participant=inv-001").get_data(as_text=True)
     assert one.count('class="agenda page"') == 1
     assert client.get(f"/events/{event_id}/agendas?participant=nobody").status_code == 404
+
+
+def test_a_generated_schedule_that_breaks_a_rule_is_not_stored(
+        client: FlaskClient, auth: AuthActions, app: Flask, event_id: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.solve.solver import solve
+    from tests.test_cli import with_a_meeting_twice
+    from tests.webapp.conftest import wait_for_job
+    from web.schedules import jobs
+
+    monkeypatch.setattr(jobs, "solve", lambda *a, **k: with_a_meeting_twice(solve(*a, **k)))
+    auth.login()
+    response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
+    job = wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert job.status == "failed" and job.version_id is None
+    assert job.message.startswith("The solver's timetable breaks the rules, so it was not "  # type: ignore[union-attr]
+                                  "stored: ")
+    assert "meet more than once" in job.message  # type: ignore[operator]
+    with new_session(app) as session:
+        assert latest_version(session, event_id) is None
+
+
+def test_a_move_is_not_saved_while_the_timetable_still_breaks_a_rule(
+        client: FlaskClient, app: Flask, event_id: int, version: ScheduleVersion) -> None:
+    schedule = schedule_of(version)
+    startup, investor, slot, table = free_place(schedule, app, event_id)
+    stuck = next(m for m in schedule.meetings if startup not in (m.startup, m.investor)
+                 and investor not in (m.startup, m.investor))
+    with new_session(app) as session:  # after generation, one side of `stuck` drops its slot
+        row = session.get(EventRow, event_id)
+        who = next(p for p in row.participants if p.code == stuck.investor)  # type: ignore[union-attr]
+        who.unavailable = [*who.unavailable, stuck.slot]
+        session.commit()
+    form = {"startup": startup, "investor": investor, "slot": slot, "table": table}
+    response = client.post(f"/events/{event_id}/move", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Not saved: the timetable would still break these rules" in page
+    assert f"{stuck.startup}/{stuck.investor} meet in {stuck.slot}, when {stuck.investor} is " \
+           "unavailable" in page
+    with new_session(app) as session:
+        assert latest_version(session, event_id).number == 1  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from matcher.model.check import verified
 from matcher.model.event import Event
 from matcher.model.feasibility import impossible_setups
 from matcher.model.files import describe
@@ -184,7 +185,9 @@ def versions(session: Session, event_id: int) -> list[ScheduleVersion]:
 def add_version(session: Session, event_id: int, schedule: Schedule, event: Event, origin: str,
                 note: str | None = None) -> ScheduleVersion:
     """Store a new version and commit. Numbers are unique per event: when two writers race for
-    the same number, the loser takes the next one; no existing version is ever touched."""
+    the same number, the loser takes the next one; no existing version is ever touched.
+    A schedule that breaks a rule of the event is never stored: BrokenSchedule says which."""
+    verified(Instance(event), schedule)
     for _ in range(5):
         number = (session.scalar(select(func.max(ScheduleVersion.number))
                                  .where(ScheduleVersion.event_id == event_id)) or 0) + 1

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
+from matcher.model.check import BrokenSchedule
 from matcher.model.event import Event
 from matcher.model.schedule import Schedule
 from matcher.solve.cpsat import Progress
@@ -167,9 +168,15 @@ def run_job(app: Flask, job_id: int) -> None:
             return
         stopped = reporting.should_stop()
         note = describe(job, schedule, base) + (", stopped early" if stopped else "")
-        version = add_version(session, event_id=job.event_id, schedule=schedule, event=event,
-                              origin="replanned" if job.kind == "replan" else "generated",
-                              note=note)
+        try:
+            version = add_version(session, event_id=job.event_id, schedule=schedule, event=event,
+                                  origin="replanned" if job.kind == "replan" else "generated",
+                                  note=note)
+        except BrokenSchedule as e:
+            log.error("solve job %s made a schedule that breaks the rules: %s", job_id, e)
+            finish(session, job_id, "failed", f"The solver's timetable breaks the rules, so it "
+                   f"was not stored: {e}. Please report this.")
+            return
         finish(session, job_id, "stopped" if stopped else "done", note, version.id,
                objective=schedule.score, bound=schedule.bound, elapsed=schedule.seconds)
 

@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 
 from matcher.model.event import Event, Investor, Slot, Startup
-from matcher.model.explain import Answer, explain
+from matcher.model.explain import Answer, Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Meeting, Schedule
 
@@ -63,14 +63,15 @@ class Unmet:
 
 
 def unmet_wishes(event: Event, schedule: Schedule, participant: str,
-                 inst: Instance | None = None) -> list[Unmet]:
+                 explainer: Explainer | None = None) -> list[Unmet]:
     """The participant's wishes that did not become meetings, best first, each with the reason
-    (none for someone the event does not know)."""
-    inst = inst or Instance(event)
-    if participant not in inst.participants:
+    (none for someone the event does not know). An `Explainer` of the schedule serves many
+    participants' questions."""
+    explainer = explainer or Explainer(Instance(event), schedule)
+    if participant not in explainer.inst.participants:
         return []
     names = {p.id: p.name for p in (*event.startups, *event.investors)}
-    return [Unmet(names[a.other], a) for a in explain(inst, schedule, participant)
+    return [Unmet(names[a.other], a) for a in explainer.answers(participant)
             if a.reason != "met"]
 
 

@@ -19,6 +19,7 @@ from flask import (
 )
 
 from matcher.model.check import violations
+from matcher.model.explain import Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from web.accounts.access import current_event, requires
@@ -238,39 +239,45 @@ def move(event_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     errors: dict[str, str] = {}
     problems: list[str] = []
+    remaining: list[str] = []
     if request.method == "POST":
         form, errors = validate(MoveForm, request.form.to_dict())
         if form is not None:
-            problems = save_move(row, schedule, form)
-            if not problems:
+            problems, remaining = save_move(row, schedule, form)
+            if not problems and not remaining:
                 flash(f"Moved {form.startup} / {form.investor} to {form.slot}, table "
                       f"{form.table}: saved as a new version.")
                 return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
     event = snapshot_of(version)
-    status = 422 if problems or errors else 200
+    status = 422 if problems or remaining or errors else 200
     return render_template("schedules/move.html", row=row, meeting=meeting, event=event,
-                           values=values, errors=errors, problems=problems,
+                           values=values, errors=errors, problems=problems, remaining=remaining,
                            pinned=(meeting.startup, meeting.investor) in pinned_pairs(row)), status
 
 
-def save_move(row: EventRow, schedule: Schedule, form: MoveForm) -> list[str]:
-    """Check a move against every rule and save it as a new version; the problems, if any."""
+def save_move(row: EventRow, schedule: Schedule, form: MoveForm) -> tuple[list[str], list[str]]:
+    """Check a move against every rule and save it as a new version unless the timetable would
+    break one: the problems the move makes, and those it would leave (the event changed since
+    the timetable was made); a timetable that breaks a rule is never stored."""
     problems = problems_of(row)
     if problems:
-        return problems
+        return problems, []
     event = event_of(row)
     inst = Instance(event)
     try:
         after = moved(inst, schedule, form.startup, form.investor, form.slot, form.table)
     except NotInSchedule as e:
-        return [str(e)]
+        return [str(e)], []
     problems = new_problems(inst, schedule, after)
-    if not problems:
+    if problems:
+        return problems, []
+    remaining = violations(inst, after)
+    if not remaining:
         keep_pin(row, form)
         add_version(db(), row.id, after, event, "edited",
                     note=f"moved {form.startup} / {form.investor} to {form.slot}, "
                          f"table {form.table}")
-    return problems
+    return [], remaining
 
 
 def keep_pin(row: EventRow, form: MoveForm) -> None:
@@ -321,7 +328,7 @@ def agendas(event_id: int) -> str:
         people = [p for p in people if p[0] == only]
         if not people:
             abort(404)
-    inst = Instance(event)
+    why = Explainer(Instance(event), schedule)
     return render_template("schedules/agendas.html", row=row, version=version, event=event,
                            agendas=[(p, agenda(event, schedule, p[0]),
-                                     unmet_wishes(event, schedule, p[0], inst)) for p in people])
+                                     unmet_wishes(event, schedule, p[0], why)) for p in people])

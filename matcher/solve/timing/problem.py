@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from matcher.model.objectives import breaks_in
+
 
 class TimingMeeting(BaseModel):
     """A meeting to place: its two participants and the slots it may take."""
@@ -76,9 +78,5 @@ class TimingResult(BaseModel):
 
 
 def breaks_of(problem: TimingProblem, slots: tuple[int, ...]) -> list[int]:
-    """Per participant, the breaks of a placement: groups of idle slots between meetings."""
-    out = []
-    for mine in problem.meetings_of():
-        busy = sorted({slots[k] for k in mine})
-        out.append(sum(1 for s, t in zip(busy, busy[1:], strict=False) if t > s + 1))
-    return out
+    """Per participant, the breaks of a placement (`matcher.model.objectives.breaks_in`)."""
+    return [breaks_in(slots[k] for k in mine) for mine in problem.meetings_of()]

@@ -1,0 +1,44 @@
+"""One definition of a break (`matcher.model.objectives.breaks_in`), and the timing engine's
+break literals agree with it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from ortools.sat.python import cp_model
+
+from matcher.model.objectives import breaks_in, total_breaks
+from matcher.solve.timing.model import gap_literals
+
+
+def test_a_group_of_idle_slots_between_meetings_is_one_break() -> None:
+    assert breaks_in([0, 1, 2]) == 0
+    assert breaks_in([0, 3, 4]) == 1  # two idle slots, one break
+    assert breaks_in([4, 0, 2, 6]) == 3
+    assert breaks_in([1, 1]) == 0
+
+
+def test_total_breaks_counts_both_sides() -> None:
+    assert total_breaks([("a", "x", 0), ("a", "y", 2), ("b", "x", 3)]) == 2  # a: 0..2, x: 0..3
+
+
+def literal_count(busy_slots: set[int], slots: int) -> int:
+    """The breaks CP-SAT's break literals count for a participant busy in these slots."""
+    model = cp_model.CpModel()
+    busy = {t: model.new_bool_var(f"busy[{t}]") for t in range(slots)}
+    for t, lit in busy.items():
+        model.add(lit == int(t in busy_slots))
+    gaps = gap_literals(model, busy, "p")
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return sum(solver.value(g) for g in gaps)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_break_literals_count_what_breaks_in_counts(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(30):
+        slots = rng.randint(1, 9)
+        busy = {t for t in range(slots) if rng.random() < 0.5}
+        assert literal_count(busy, slots) == breaks_in(busy)
