@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from matcher.model.event import MICHK_FIELDS, Event, pair_score
+from matcher.model.event import MAX_FIELDS, MAX_TABLES, MICHK_FIELDS, Event, pair_score
 from matcher.model.files import BadFile, describe, load_event, parse
 
 
@@ -40,35 +40,60 @@ def change(tiny: dict, path: str, value: object) -> dict:
 
 
 BAD = [
-    ("format", 2, "format: Input should be 1"),
-    ("timezone", "Asia/Hongkong_", "unknown time zone 'Asia/Hongkong_'"),
-    ("startups.0.field", "fintek", "startup a names unknown field fintek"),
-    ("startups.+", {"id": "a", "name": "Again", "field": "iot"}, "duplicate participant id a"),
-    ("investors.0.id", "a", "duplicate participant id a"),
-    ("slots.1.id", "s1", "duplicate slot id s1"),
-    ("tables", ["T1", "T1"], "duplicate table id T1"),
-    ("slots.0.end", "2023-09-13T13:50", "slot s1 ends at 13:50, not after its start 14:00"),
-    ("slots.1.start", "2023-09-13T14:10", "slot s2 overlaps slot s1"),
-    ("slots.1.start", "2023-09-13T13:00", "slot s2 starts before slot s1"),
-    ("startups.0.unavailable", ["s9"], "startup a names unknown slot s9"),
-    ("startups.0.wishes", {"q": 2}, "startup a in wishes names unknown investor q"),
-    ("startups.0.wishes", {"x": 4},
-     "startups[0] (a).wishes.x: Input should be less than or equal to 3"),
-    ("investors.0.interests", {"fintech": 5}, "Input should be less than or equal to 3"),
-    ("investors.0.interests", {"space": 1}, "investor x in interests names unknown field space"),
-    ("investors.0.avoid", ["nobody"], "investor x in avoid names unknown startup nobody"),
-    ("startups.0.min_meetings", -1, "min_meetings: Input should be greater than or equal to 0"),
-    ("startups.0.colour", "red", "startups[0] (a).colour: Extra inputs are not permitted"),
-    ("startups.0.id", "a b", "String should match pattern"),
-    ("slots.0.start", "tomorrow", "slots[0] (s1).start: Input should be a valid datetime"),
-    ("slots.0.start", "2023-09-13T14:00+08:00", "give local time without an offset"),
-    ("required", [{"startup": "a", "investor": "q"}], "required pair a/q names unknown investor q"),
+    ("format", 2, "format: Choose one of: 1."),
+    ("timezone", "Asia/Hongkong_", "timezone: Asia/Hongkong_ is not a time zone"),
+    ("startups.0.field", "fintek", "startups[0] (a).field: fintek is not one of the event's fields"),
+    ("startups.+", {"id": "a", "name": "Again", "field": "iot"},
+     "startups[2] (a).id: The id a is used by Alpha too"),
+    ("investors.0.id", "a", "startups[0] (a).id: The id a is used by Xavier too"),
+    ("investors.0.id", "a", "investors[0] (a).id: The id a is used by Alpha too"),
+    ("slots.1.id", "s1", "slots[1] (s1).id: The slot id s1 is used twice"),
+    ("tables", ["T1", "T1"], "tables[1]: The table T1 is listed twice."),
+    ("slots.0.end", "2023-09-13T13:50",
+     "slots[0] (s1).end: The slot s1 ends at 2023-09-13 13:50, not after its start at "
+     "2023-09-13 14:00."),
+    ("slots.1.start", "2023-09-13T14:10", "slots[1] (s2).start: The slot s2 starts at 2023-09-13 "
+     "14:10, before the slot s1 ends at 2023-09-13 14:20: slots must be in order"),
+    ("slots.1.start", "2023-09-13T13:00", "The slot s2 starts at 2023-09-13 13:00, before the slot "
+     "s1 ends"),
+    ("startups.0.unavailable", ["s9"], "startups[0] (a).unavailable[0]: s9 is not one of the "
+     "event's slots."),
+    ("startups.0.wishes", {"q": 2}, "startups[0] (a).wishes.q: q is not an investor of this event."),
+    ("startups.0.wishes", {"x": 4}, "startups[0] (a).wishes.x: Give 3 or less."),
+    ("investors.0.interests", {"fintech": 5}, "investors[0] (x).interests.fintech: Give 3 or less."),
+    ("investors.0.interests", {"space": 1},
+     "investors[0] (x).interests.space: space is not one of the event's fields"),
+    ("investors.0.avoid", ["nobody"], "investors[0] (x).avoid[0]: nobody is not a startup of this "
+     "event."),
+    ("startups.0.min_meetings", -1, "startups[0] (a).min_meetings: Give 0 or more."),
+    ("startups.0.colour", "red", "startups[0] (a).colour: This key is not part of the format"),
+    ("startups.0.id", "a b", "startups[0] (a b).id: Use - or _ instead of spaces in an id."),
+    ("startups.0.id", "a/b", "startups[0] (a/b).id: Use only letters, digits and . _ : - in an id "
+     "(not “/”)."),
+    ("slots.0.start", "tomorrow", "slots[0] (s1).start: Give a date and time such as "
+     "2023-09-13T14:00."),
+    ("slots.0.start", "2023-09-13T14:00+08:00", "slots[0] (s1).start: Give a local time without an "
+     "offset"),
+    ("required", [{"startup": "a", "investor": "q"}], "required[0].investor: q is not an investor "
+     "of this event."),
     ("pinned", [{"startup": "a", "investor": "x", "slot": "s7"}],
-     "pinned meeting a/x names unknown slot s7"),
+     "pinned[0].slot: s7 is not one of the event's slots."),
     ("pinned", [{"startup": "a", "investor": "x", "slot": "s1", "table": "T9"}],
-     "pinned meeting a/x names unknown table T9"),
-    ("investors.0.email", "not-an-email", "String should match pattern"),
-    ("slots", [], "slots: List should have at least 1 item after validation, not 0"),
+     "pinned[0].table: T9 is not one of the event's tables."),
+    ("investors.0.email", "not-an-email", "investors[0] (x).email: Give an e-mail address such as "
+     "name@example.com."),
+    ("slots", [], "slots: Give at least 1 of these."),
+    ("tables", [f"T{n}" for n in range(MAX_TABLES + 1)], f"tables: Give at most {MAX_TABLES}"),
+    ("fields", [f"f{n}" for n in range(MAX_FIELDS + 1)], f"fields: Give at most {MAX_FIELDS}"),
+    ("name", "Demo\r\nDay", "name: Write this on one line: there is a line break at character 5."),
+    ("venue", "Hall\u2028B", "venue: Write this on one line"),
+    ("investors.0.organisation", "Fund\x00", "investors[0] (x).organisation: Remove the invisible "
+     "control character U+0000 at character 5."),
+    ("investors.0.name", "X\x85Y", "investors[0] (x).name: Write this on one line"),
+    ("startups.0.email", "a\x01@example.com", "startups[0] (a).email: Remove the invisible control "
+     "character U+0001"),
+    ("startups.0.description", "Line one\nline two\x1b[31m", "startups[0] (a).description: Remove "
+     "the invisible control character U+001B at character 18."),
 ]
 
 
@@ -81,24 +106,34 @@ def test_bad_event_is_refused_naming_the_culprit(tiny: dict, path: str, value: o
     assert message in str(caught.value)
 
 
+def test_descriptions_keep_their_lines_and_drop_their_surrounding_spaces(tiny: dict) -> None:
+    tiny["startups"][0]["description"] = "First line\r\nsecond line\twith a tab\rthird  "
+    tiny["startups"][0]["name"] = "  Alpha Ltd \n"
+    event = Event.model_validate(tiny)
+    assert event.startups[0].description == "First line\nsecond line\twith a tab\nthird"
+    assert event.startups[0].name == "Alpha Ltd"
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ([("investors.0.avoid", ["a"]), ("required", [{"startup": "a", "investor": "x"}])],
-     "required pair a/x: investor x avoids startup a"),
+     "required[0]: Xavier avoids Alpha, so they cannot be required to meet."),
     ([("investors.0.avoid", ["a"]), ("investors.0.wishes", {"a": 2})],
-     "investor x both wishes for and avoids a"),
+     "investors[0] (x).avoid: The investor Xavier both wishes to meet and avoids a."),
     ([("startups.0.min_meetings", 3), ("startups.0.max_meetings", 1)],
-     "startup a: min_meetings 3 is above max_meetings 1"),
+     "startups[0] (a).max_meetings: The startup Alpha needs at least 3 meetings but may have at "
+     "most 1."),
     ([("required", [{"startup": "a", "investor": "x"}, {"startup": "a", "investor": "x"}])],
-     "required pair a/x is listed 2 times"),
+     "required[1]: The meeting of Alpha and Xavier is required twice."),
     ([("investors.0.unavailable", ["s1"]),
       ("pinned", [{"startup": "a", "investor": "x", "slot": "s1"}])],
-     "pinned meeting a/x is in slot s1, when x is unavailable"),
+     "pinned[0].slot: Xavier is unavailable in the slot s1, where their meeting with Alpha is "
+     "pinned."),
     ([("pinned", [{"startup": "a", "investor": "x", "slot": "s1"},
                   {"startup": "a", "investor": "y", "slot": "s1"}])],
-     "pinned meeting a/y and pinned meeting a/x both put a in slot s1"),
+     "pinned[1].slot: Alpha has two meetings pinned in the slot s1: with Xavier and with Yolanda."),
     ([("pinned", [{"startup": "a", "investor": "x", "slot": "s1", "table": "T1"},
                   {"startup": "b", "investor": "y", "slot": "s1", "table": "T1"}])],
-     "both use table T1 in slot s1"),
+     "pinned[1].table: The table T1 has two meetings pinned in the slot s1."),
 ])
 def test_inconsistent_event_is_refused(tiny: dict, changes: list, message: str) -> None:
     for path, value in changes:
@@ -120,7 +155,7 @@ def test_every_problem_is_listed_on_its_own_line(tiny: dict) -> None:
 
 @pytest.mark.parametrize(("content", "message"), [
     ("{\"format\": 1,\n \"name\": }", "event.json line 2 column 10: not valid JSON"),
-    ("[1, 2]", "Input should be a valid dictionary"),
+    ("[1, 2]", "Give an object (keys and values)."),
 ])
 def test_unreadable_file_names_file_and_place(write, content: str, message: str) -> None:
     with pytest.raises(BadFile) as caught:

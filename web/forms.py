@@ -7,6 +7,7 @@ import re
 from datetime import date, time
 from typing import Annotated, Any, Literal, Self, TypeVar
 
+from flask_babel import gettext as _
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -18,7 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.model.event import Count, Email, Id, Interest, Text, TimeZoneName
+from matcher.model.event import MAX_TABLES, Count, Email, Id, Interest, Text, TimeZoneName
+from matcher.model.messages import sentence
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,8 +41,8 @@ def _tables(value: Any) -> Any:
     """A number of tables (named T01, T02, ...) or their names separated by commas."""
     if isinstance(value, str) and value.strip().isdigit():
         count = int(value)
-        if not 1 <= count <= 999:
-            raise ValueError("give between 1 and 999 tables")
+        if not 1 <= count <= MAX_TABLES:
+            raise ValueError(_("Give between 1 and %(most)s tables.", most=MAX_TABLES))
         return [f"T{n:0{max(2, len(str(count)))}d}" for n in range(1, count + 1)]
     return _split(value)
 
@@ -66,8 +68,9 @@ Minutes = Annotated[int, Field(ge=5, le=240, description="Length of a meeting in
 Changeover = Annotated[int, Field(ge=0, le=120, description="Minutes between two meetings.")]
 Sessions = Annotated[list[tuple[time, time]], BeforeValidator(_sessions),
                      Field(min_length=1, description="Meeting sessions; the gaps are breaks.")]
-Tables = Annotated[list[Id], BeforeValidator(_tables), Field(min_length=1, max_length=999)]
-Fields = Annotated[list[Id], BeforeValidator(_split), Field(min_length=1, max_length=100)]
+# How many there may be is the event's rule (`Event`), checked when the settings are applied.
+Tables = Annotated[list[Id], BeforeValidator(_tables)]
+Fields = Annotated[list[Id], BeforeValidator(_split)]
 Checkbox = Annotated[bool, BeforeValidator(lambda v: v in (True, "on", "1", "true", "yes"))]
 WishChoice = Literal["", "1", "2", "3"]
 InvestorChoice = Literal["", "avoid", "1", "2", "3"]
@@ -116,18 +119,10 @@ class EventForm(Form):
         for start, end in value:
             if end <= start:
                 raise ValueError(f"the session {start:%H:%M}-{end:%H:%M} ends before it starts")
-        for (_, end), (start, _) in zip(value, value[1:], strict=False):
+        for (_start, end), (start, _end) in zip(value, value[1:], strict=False):
             if start < end:
                 raise ValueError(f"the session starting {start:%H:%M} overlaps the one before it: "
                                  "list sessions in order, without overlaps")
-        return value
-
-    @field_validator("tables", "fields")
-    @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
-        repeated = sorted({v for v in value if value.count(v) > 1})
-        if repeated:
-            raise ValueError(f"{', '.join(repeated)} appears more than once")
         return value
 
     @model_validator(mode="after")
@@ -267,38 +262,16 @@ class PinForm(Form):
     investor: Id
 
 
-FRIENDLY = {
-    "missing": "Please fill this in.",
-    "string_too_short": "Please fill this in.",
-    "date_from_datetime_parsing": "Give a date such as 2023-09-13.",
-    "date_parsing": "Give a date such as 2023-09-13.",
-    "int_parsing": "Give a whole number.",
-    "float_parsing": "Give a number.",
-    "literal_error": "Choose one of the options.",
-    "string_pattern_mismatch": "Use letters, digits and . _ : - only.",
-}
-
-
-BOUNDS = {
-    "greater_than_equal": "Give {} or more.",
-    "greater_than": "Give more than {}.",
-    "less_than_equal": "Give {} or less.",
-    "less_than": "Give less than {}.",
-}
-
-
 def field_errors(error: ValidationError) -> dict[str, str]:
-    """Each problem keyed by its field (`interests.fintech`; '' for the form as a whole)."""
+    """Each problem keyed by its field (`interests.fintech`; '' for the form as a whole), in
+    the words and language of the request."""
     messages: dict[str, str] = {}
     for e in error.errors():
-        loc = [str(part) for part in e["loc"] if not isinstance(part, int)]
-        key = ".".join(loc)
-        message = FRIENDLY.get(e["type"], e["msg"].removeprefix("Value error, "))
-        if e["type"] in BOUNDS:
-            message = BOUNDS[e["type"]].format(*e.get("ctx", {}).values())
-        if e["type"] == "string_pattern_mismatch" and "@" in str(e.get("ctx", {}).get("pattern")):
-            message = "Give an e-mail address such as name@example.com."
-        messages.setdefault(key, message[:1].upper() + message[1:])
+        key = ".".join(str(part) for part in e["loc"] if not isinstance(part, int))
+        # A form offers its choices: which they are is on the page.
+        message = _("Choose one of the options.") if e["type"] == "literal_error" \
+            else sentence(e, _)
+        messages.setdefault(key, message)
     return messages
 
 

@@ -6,20 +6,26 @@ Every cross-reference is checked here, and every message names the culprit and t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from matcher.model.messages import Location, refuse, refuse_all
 
 MICHK_FIELDS: tuple[str, ...] = (
     "fintech",
@@ -34,13 +40,90 @@ MICHK_FIELDS: tuple[str, ...] = (
     "digital-entertainment-web3",
 )
 
+# Limits of the data, the same at every entrance (the database's columns use them too).
+ID_MAX = 64
+TEXT_MAX = 500  # a name, an organisation, a venue
+DESCRIPTION_MAX = 2000
+EMAIL_MAX = 254
+MAX_FIELDS = 100
+MAX_SLOTS = 1000
+MAX_TABLES = 2000
+MAX_PARTICIPANTS = 10_000  # startups, and investors
+MAX_PAIRS = 100_000  # required pairs, and pins
+
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+PARAGRAPH_ALLOWED = "\n\t"  # a description may have lines and tabs
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]+")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _control(value: str, allowed: str = "") -> PydanticCustomError | None:
+    """The error of the first control character not allowed in the text, if any."""
+    for found in CONTROL.finditer(value):
+        character = found.group()
+        if character in allowed:
+            continue
+        position = found.start() + 1
+        if character in LINE_BREAKS and "\n" not in allowed:
+            return refuse("line_break", position=position)
+        return refuse("control_character", code=f"U+{ord(character):04X}", position=position)
+    return None
+
+
+def _one_line(value: Any) -> Any:
+    """Text of one line: surrounding spaces go, a line break or control character is refused."""
+    if isinstance(value, str):
+        value = value.strip()
+        if error := _control(value):
+            raise error
+    return value
+
+
+def _paragraphs(value: Any) -> Any:
+    """Text of several lines: line ends become \\n; other control characters are refused
+    (tabs excepted)."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if error := _control(value, PARAGRAPH_ALLOWED):
+            raise error
+    return value
+
+
+def _identifier(value: Any) -> Any:
+    """An id: one line of letters, digits and . _ : - (empty is left to the length rule)."""
+    value = _one_line(value)
+    if isinstance(value, str) and value and not ID_PATTERN.fullmatch(value):
+        character = next(c for c in value if not ID_PATTERN.match(c))
+        raise refuse("id_space") if character.isspace() else \
+            refuse("id_characters", character=character)
+    return value
+
+
+def _address(value: Any) -> Any:
+    """An e-mail address of one line."""
+    value = _one_line(value)
+    if isinstance(value, str) and value and not EMAIL_PATTERN.fullmatch(value):
+        raise refuse("email_address")
+    return value
+
+
 Id = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                      pattern=r"^[A-Za-z0-9_.:-]+$"),
-    Field(description="An identifier: letters, digits and . _ : - only."),
+    StringConstraints(min_length=1, max_length=ID_MAX),
+    BeforeValidator(_identifier),
+    Field(description="An identifier: letters, digits and . _ : - only.",
+          json_schema_extra={"pattern": f"^{ID_PATTERN.pattern}$"}),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=TEXT_MAX), BeforeValidator(_one_line),
+    Field(description="One line of text, without line breaks or control characters."),
+]
+Paragraphs = Annotated[
+    str, StringConstraints(min_length=1, max_length=DESCRIPTION_MAX), BeforeValidator(_paragraphs),
+    Field(description="Text of one or more lines, without other control characters."),
+]
 Wish = Annotated[int, Field(ge=1, le=3, description="How much a meeting is wanted: 1 to 3.")]
 Interest = Annotated[int, Field(ge=0, le=3, description="Interest in a field: 0 (none) to 3.")]
 Count = Annotated[int, Field(ge=0, le=10_000)]
@@ -51,19 +134,20 @@ def _known_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}: give an IANA name such as "
-                         "Asia/Hong_Kong or Europe/London") from None
+        raise refuse("unknown_timezone", value=value) from None
     return value
 
 
 TimeZoneName = Annotated[
-    str, AfterValidator(_known_zone),
+    str, BeforeValidator(_one_line), AfterValidator(_known_zone),
     Field(description="IANA time zone name, e.g. Asia/Hong_Kong."),
 ]
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-    Field(description="An e-mail address such as name@example.com."),
+    StringConstraints(max_length=EMAIL_MAX),
+    BeforeValidator(_address),
+    Field(description="An e-mail address such as name@example.com.",
+          json_schema_extra={"pattern": f"^{EMAIL_PATTERN.pattern}$"}),
 ]
 
 
@@ -71,6 +155,11 @@ class Model(BaseModel):
     """Frozen, strict about unknown keys: a typo in a key is an error, not a silent default."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _time(moment: datetime) -> str:
+    """A slot time as messages show it."""
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 class Slot(Model):
@@ -84,14 +173,14 @@ class Slot(Model):
     @classmethod
     def _naive(cls, value: datetime) -> datetime:
         if value.tzinfo is not None:
-            raise ValueError("give local time without an offset; the event's time zone applies")
+            raise refuse("local_time")
         return value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
         if self.end <= self.start:
-            raise ValueError(f"slot {self.id} ends at {self.end:%H:%M}, not after its start "
-                             f"{self.start:%H:%M}")
+            raise refuse_all("Slot", [(("end",), self.end, refuse(
+                "slot_end", slot=self.id, start=_time(self.start), end=_time(self.end)))])
         return self
 
 
@@ -102,17 +191,19 @@ class Startup(Model):
     name: Text
     field: Id = Field(description="The startup's I&T field, one of the event's fields.")
     email: Email | None = None
-    description: Text | None = None
-    unavailable: tuple[Id, ...] = Field(default=(), description="Slot ids when it cannot meet.")
+    description: Paragraphs | None = None
+    unavailable: tuple[Id, ...] = Field(default=(), max_length=MAX_SLOTS,
+                                        description="Slot ids when it cannot meet.")
     min_meetings: Count = 0
     max_meetings: Count | None = None
-    wishes: dict[Id, Wish] = Field(default_factory=dict, description="Investor id -> 1..3.")
+    wishes: dict[Id, Wish] = Field(default_factory=dict, max_length=MAX_PARTICIPANTS,
+                                   description="Investor id -> 1..3.")
 
     @model_validator(mode="after")
     def _min_within_max(self) -> Self:
         if self.max_meetings is not None and self.min_meetings > self.max_meetings:
-            raise ValueError(f"startup {self.id}: min_meetings {self.min_meetings} is above "
-                             f"max_meetings {self.max_meetings}")
+            raise refuse_all("Startup", [(("max_meetings",), self.max_meetings, refuse(
+                "min_above_max", name=self.name, min=self.min_meetings, max=self.max_meetings))])
         return self
 
 
@@ -123,17 +214,22 @@ class Investor(Model):
     name: Text
     organisation: Text | None = None
     email: Email | None = None
-    interests: dict[Id, Interest] = Field(default_factory=dict, description="Field -> 0..3.")
-    wishes: dict[Id, Wish] = Field(default_factory=dict, description="Startup id -> 1..3.")
-    avoid: tuple[Id, ...] = Field(default=(), description="Startup ids it must not meet.")
-    unavailable: tuple[Id, ...] = Field(default=(), description="Slot ids when it cannot meet.")
+    interests: dict[Id, Interest] = Field(default_factory=dict, max_length=MAX_FIELDS,
+                                          description="Field -> 0..3.")
+    wishes: dict[Id, Wish] = Field(default_factory=dict, max_length=MAX_PARTICIPANTS,
+                                   description="Startup id -> 1..3.")
+    avoid: tuple[Id, ...] = Field(default=(), max_length=MAX_PARTICIPANTS,
+                                  description="Startup ids it must not meet.")
+    unavailable: tuple[Id, ...] = Field(default=(), max_length=MAX_SLOTS,
+                                        description="Slot ids when it cannot meet.")
     max_meetings: Count | None = None
 
     @model_validator(mode="after")
     def _wish_or_avoid(self) -> Self:
         both = sorted(set(self.wishes) & set(self.avoid))
         if both:
-            raise ValueError(f"investor {self.id} both wishes for and avoids {', '.join(both)}")
+            raise refuse_all("Investor", [(("avoid",), list(self.avoid), refuse(
+                "wish_and_avoid", name=self.name, startups=", ".join(both)))])
         return self
 
 
@@ -151,6 +247,9 @@ class Pin(Pair):
     table: Id | None = None
 
 
+Problem = tuple[Location, Any, PydanticCustomError]
+
+
 class Event(Model):
     """An event: its slots, tables, participants and their preferences (format 1)."""
 
@@ -158,109 +257,140 @@ class Event(Model):
     name: Text
     venue: Text | None = None
     timezone: TimeZoneName
-    fields: tuple[Id, ...] = Field(default=MICHK_FIELDS, min_length=1)
-    slots: tuple[Slot, ...] = Field(min_length=1)
-    tables: tuple[Id, ...] = Field(min_length=1)
-    startups: tuple[Startup, ...] = ()
-    investors: tuple[Investor, ...] = ()
-    required: tuple[Pair, ...] = Field(default=(), description="Meetings that must happen.")
-    pinned: tuple[Pin, ...] = Field(default=(), description="Meetings fixed in place.")
+    fields: tuple[Id, ...] = Field(default=MICHK_FIELDS, min_length=1, max_length=MAX_FIELDS)
+    slots: tuple[Slot, ...] = Field(min_length=1, max_length=MAX_SLOTS)
+    tables: tuple[Id, ...] = Field(min_length=1, max_length=MAX_TABLES)
+    startups: tuple[Startup, ...] = Field(default=(), max_length=MAX_PARTICIPANTS)
+    investors: tuple[Investor, ...] = Field(default=(), max_length=MAX_PARTICIPANTS)
+    required: tuple[Pair, ...] = Field(default=(), max_length=MAX_PAIRS,
+                                       description="Meetings that must happen.")
+    pinned: tuple[Pin, ...] = Field(default=(), max_length=MAX_PAIRS,
+                                    description="Meetings fixed in place.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        problems = [*self._duplicates(), *self._slot_order(), *self._slot_times(), *self._references(),
-                    *self._pins()]
-        if problems:
-            raise ValueError("; ".join(problems))
+        """Every problem between the parts, each located at its culprit."""
+        error = refuse_all("Event", [*self._duplicates(), *self._slot_order(), *self._slot_times(),
+                                     *self._references(), *self._pins()])
+        if error is not None:
+            raise error
         return self
 
-    def _duplicates(self) -> list[str]:
-        problems = []
-        for what, ids in (
-            ("field", self.fields),
-            ("slot", [s.id for s in self.slots]),
-            ("table", self.tables),
-            ("participant", [p.id for p in (*self.startups, *self.investors)]),
-        ):
-            repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
-            if repeated:
-                problems.append(f"duplicate {what} id {', '.join(repeated)}: ids must be unique")
-        for what, pairs in (("required", self.required), ("pinned", self.pinned)):
-            seen = Counter((p.startup, p.investor) for p in pairs)
-            problems += [f"{what} pair {s}/{i} is listed {n} times" for (s, i), n in seen.items()
-                         if n > 1]
-        return problems
+    def _names(self) -> dict[str, str]:
+        """Participant id -> name, the first of each id."""
+        names: dict[str, str] = {}
+        for p in (*self.investors, *self.startups):
+            names.setdefault(p.id, p.name)
+        return names
 
-    def _slot_order(self) -> list[str]:
-        problems = []
-        for before, after in zip(self.slots, self.slots[1:], strict=False):
+    def _duplicates(self) -> Iterator[Problem]:
+        # Each holder of a shared id is named at its place, so that whoever added the second
+        # one (a row of a file, a form) is told too.
+        holders: dict[str, list[tuple[Location, str]]] = {}
+        for key, people in (("startups", self.startups), ("investors", self.investors)):
+            for n, p in enumerate(people):
+                holders.setdefault(p.id, []).append(((key, n, "id"), p.name))
+        for ident, places in holders.items():
+            for loc, _name in places if len(places) > 1 else ():
+                others = ", ".join(other for place, other in places if place != loc)
+                yield loc, ident, refuse("duplicate_participant", id=ident, other=others)
+        names = self._names()
+        for key, kind, ids, tail in (("fields", "duplicate_field", self.fields, ()),
+                                     ("slots", "duplicate_slot", [s.id for s in self.slots], ("id",)),
+                                     ("tables", "duplicate_table", self.tables, ())):
+            seen: set[str] = set()
+            for n, ident in enumerate(ids):
+                if ident in seen:
+                    yield (key, n, *tail), ident, refuse(kind, id=ident)
+                seen.add(ident)
+        for key, kind, pairs in (("required", "duplicate_required", self.required),
+                                 ("pinned", "duplicate_pin", self.pinned)):
+            counted: Counter[tuple[str, str]] = Counter()
+            for n, p in enumerate(pairs):
+                counted[p.startup, p.investor] += 1
+                if counted[p.startup, p.investor] == 2:
+                    yield (key, n), p.model_dump(), refuse(
+                        kind, startup=names.get(p.startup, p.startup),
+                        investor=names.get(p.investor, p.investor))
+
+    def _slot_order(self) -> Iterator[Problem]:
+        for n, (before, after) in enumerate(zip(self.slots, self.slots[1:], strict=False), 1):
             if after.start < before.end:
-                rule = "overlaps" if after.start >= before.start else "starts before"
-                problems.append(f"slot {after.id} {rule} slot {before.id}: slots must be "
-                                "chronological and must not overlap")
-        return problems
+                yield ("slots", n, "start"), after.start, refuse(
+                    "slot_order", slot=after.id, start=_time(after.start), before=before.id,
+                    end=_time(before.end))
 
-    def _slot_times(self) -> list[str]:
-        problems = []
-        for slot in self.slots:
-            for what, local in (("starts", slot.start), ("ends", slot.end)):
+    def _slot_times(self) -> Iterator[Problem]:
+        for n, slot in enumerate(self.slots):
+            for key, local in (("start", slot.start), ("end", slot.end)):
                 if self.instant(local).astimezone(self.zone()).replace(tzinfo=None) != local:
-                    problems.append(f"slot {slot.id} {what} at {local:%Y-%m-%d %H:%M}, a time that "
-                                    f"does not exist in {self.timezone}: the clocks go forward then")
-        return problems
+                    yield ("slots", n, key), local, refuse(
+                        "skipped_time", time=_time(local), slot=slot.id, timezone=self.timezone)
 
-    def _references(self) -> list[str]:
+    def _references(self) -> Iterator[Problem]:
         fields, slots = set(self.fields), {s.id for s in self.slots}
         startups, investors = {s.id for s in self.startups}, {i.id for i in self.investors}
-        problems = []
+        names = self._names()
+        known = {"unknown_slot": slots, "unknown_startup": startups,
+                 "unknown_investor": investors, "unknown_field": fields}
+        extra = {"unknown_field": {"fields": ", ".join(self.fields)}}
 
-        def unknown(owner: str, what: str, refs: object, known: set[str]) -> None:
-            bad = sorted(r for r in refs if r not in known)  # type: ignore[attr-defined]
-            if bad:
-                problems.append(f"{owner} names unknown {what} {', '.join(bad)}")
+        def unknown(loc: Location, kind: str, refs: Any) -> Iterator[Problem]:
+            """Each reference of a list (located by index) or dict (by key) that is unknown."""
+            for n, ref in enumerate(refs):
+                if ref not in known[kind]:
+                    where = ref if isinstance(refs, dict) else n
+                    yield (*loc, where), ref, refuse(kind, value=ref, **extra.get(kind, {}))
 
-        for s in self.startups:
-            unknown(f"startup {s.id}", "field", [s.field], fields)
-            unknown(f"startup {s.id}", "slot", s.unavailable, slots)
-            unknown(f"startup {s.id} in wishes", "investor", s.wishes, investors)
-        for i in self.investors:
-            unknown(f"investor {i.id} in interests", "field", i.interests, fields)
-            unknown(f"investor {i.id} in wishes", "startup", i.wishes, startups)
-            unknown(f"investor {i.id} in avoid", "startup", i.avoid, startups)
-            unknown(f"investor {i.id}", "slot", i.unavailable, slots)
+        for n, s in enumerate(self.startups):
+            if s.field not in fields:
+                yield ("startups", n, "field"), s.field, refuse(
+                    "unknown_field", value=s.field, **extra["unknown_field"])
+            yield from unknown(("startups", n, "unavailable"), "unknown_slot", s.unavailable)
+            yield from unknown(("startups", n, "wishes"), "unknown_investor", s.wishes)
+        for n, i in enumerate(self.investors):
+            yield from unknown(("investors", n, "interests"), "unknown_field", i.interests)
+            yield from unknown(("investors", n, "wishes"), "unknown_startup", i.wishes)
+            yield from unknown(("investors", n, "avoid"), "unknown_startup", i.avoid)
+            yield from unknown(("investors", n, "unavailable"), "unknown_slot", i.unavailable)
         avoided = {(s, i.id) for i in self.investors for s in i.avoid}
-        for kind, pairs in (("required", self.required), ("pinned", self.pinned)):
-            for p in pairs:
-                unknown(f"{kind} pair {p.startup}/{p.investor}", "startup", [p.startup], startups)
-                unknown(f"{kind} pair {p.startup}/{p.investor}", "investor", [p.investor],
-                        investors)
+        for key, avoided_kind, pairs in (("required", "required_avoided", self.required),
+                                         ("pinned", "pin_avoided", self.pinned)):
+            for n, p in enumerate(pairs):
+                if p.startup not in startups:
+                    yield (key, n, "startup"), p.startup, refuse("unknown_startup", value=p.startup)
+                if p.investor not in investors:
+                    yield (key, n, "investor"), p.investor, refuse("unknown_investor",
+                                                                   value=p.investor)
                 if (p.startup, p.investor) in avoided:
-                    problems.append(f"{kind} pair {p.startup}/{p.investor}: investor "
-                                    f"{p.investor} avoids startup {p.startup}")
-        return problems
+                    yield (key, n), p.model_dump(), refuse(
+                        avoided_kind, startup=names[p.startup], investor=names[p.investor])
 
-    def _pins(self) -> list[str]:
+    def _pins(self) -> Iterator[Problem]:
         slots, tables = {s.id for s in self.slots}, set(self.tables)
         off = {p.id: set(p.unavailable) for p in (*self.startups, *self.investors)}
-        problems, taken = [], {}
-        for p in self.pinned:
-            name = f"pinned meeting {p.startup}/{p.investor}"
+        names = self._names()
+        taken: dict[tuple[str, str], str] = {}
+        for n, p in enumerate(self.pinned):
             if p.slot not in slots:
-                problems.append(f"{name} names unknown slot {p.slot}")
+                yield ("pinned", n, "slot"), p.slot, refuse("unknown_slot", value=p.slot)
                 continue
             if p.table is not None and p.table not in tables:
-                problems.append(f"{name} names unknown table {p.table}")
-            for who in (p.startup, p.investor):
+                yield ("pinned", n, "table"), p.table, refuse("unknown_table", value=p.table)
+            for who, other in ((p.startup, p.investor), (p.investor, p.startup)):
+                name, partner = names.get(who, who), names.get(other, other)
                 if p.slot in off.get(who, ()):
-                    problems.append(f"{name} is in slot {p.slot}, when {who} is unavailable")
-                clash = taken.setdefault((who, p.slot), name)
-                if clash != name:
-                    problems.append(f"{name} and {clash} both put {who} in slot {p.slot}")
+                    yield ("pinned", n, "slot"), p.slot, refuse(
+                        "pin_unavailable", who=name, slot=p.slot, other=partner)
+                first = taken.setdefault((who, p.slot), partner)
+                if first != partner:
+                    yield ("pinned", n, "slot"), p.slot, refuse(
+                        "pin_clash", who=name, slot=p.slot, first=first, second=partner)
             if p.table is not None:
-                clash = taken.setdefault((f"table {p.table}", p.slot), name)
-                if clash != name:
-                    problems.append(f"{name} and {clash} both use table {p.table} in slot {p.slot}")
-        return problems
+                clash = taken.setdefault((f"table {p.table}", p.slot), f"{p.startup}/{p.investor}")
+                if clash != f"{p.startup}/{p.investor}":
+                    yield ("pinned", n, "table"), p.table, refuse("table_clash", table=p.table,
+                                                                  slot=p.slot)
 
     def zone(self) -> ZoneInfo:
         """The event's time zone."""

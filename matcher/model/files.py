@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from matcher.model.event import Event
+from matcher.model.messages import sentence
 from matcher.model.schedule import Schedule
 
 M = TypeVar("M", bound=BaseModel)
@@ -41,9 +42,7 @@ def describe(error: ValidationError, data: Any) -> str:
     """Every problem of a validation error, one per line, located by ids."""
     lines = []
     for e in error.errors():
-        # The models hold JSON arrays as tuples; users wrote a list.
-        message = e["msg"].removeprefix("Value error, ").replace("Tuple should", "List should")
-        where = _where(data, e["loc"])
+        message, where = sentence(e), _where(data, e["loc"])
         lines.append(f"{where}: {message}" if where else message)
     return "\n".join(lines)
 

@@ -40,9 +40,9 @@ def test_create_event_list_and_read_back(client: FlaskClient, headers: dict[str,
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ({}, "format: Field required"),
+    ({}, "format: This is required."),
     ({"format": 1, "name": "x", "timezone": "Nowhere/Land", "slots": [], "tables": ["T1"]},
-     "unknown time zone"),
+     "timezone: Nowhere/Land is not a time zone"),
 ])
 def test_invalid_event_is_422_with_problems(client: FlaskClient, headers: dict[str, str],
                                             body: dict, problem: str) -> None:

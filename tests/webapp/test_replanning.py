@@ -96,7 +96,7 @@ def test_replan_needs_a_published_version(client: FlaskClient, app: Flask, event
 
 @pytest.mark.parametrize(("form", "message"), [
     ({"time_limit": "2", "now": "s99"}, "Re-plan from: S99 is not one of the event&#39;s slots"),
-    ({"time_limit": "2"}, "Re-plan from: Please fill this in."),
+    ({"time_limit": "2"}, "Re-plan from: This is required."),
     ({"time_limit": "0", "now": "s02"}, "Time limit: Give more than 0."),
 ])
 def test_replan_form_errors(client: FlaskClient, event_id: int, published: ScheduleVersion,

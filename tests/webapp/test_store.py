@@ -58,7 +58,8 @@ def test_problems_name_the_culprit(app: Flask, event_id: int) -> None:
         row = session.get(EventRow, event_id)
         row.fields = ["fintech"]  # type: ignore[union-attr]
         problems = problems_of(row)  # type: ignore[arg-type]
-    assert any(p.startswith("startup st-") and "names unknown field" in p for p in problems)
+    assert any(p.startswith("Startup Startup ") and ", field: " in p
+               and "is not one of the event's fields (fintech)." in p for p in problems)
 
 
 def test_concurrent_versions_get_distinct_numbers(app: Flask, event_id: int) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,58 +15,58 @@ from sqlalchemy.orm import Session
 from matcher.model.check import verified
 from matcher.model.event import Event
 from matcher.model.feasibility import impossible_setups
-from matcher.model.files import describe
 from matcher.model.instance import Instance
+from matcher.model.messages import sentence
 from matcher.model.schedule import Schedule
 from web.db.models import EventRow, Participant, ScheduleVersion, now
 from web.events.slots import settings_of
 
+KEYS = {"startup": ("email", "description", "max_meetings"),
+        "investor": ("organisation", "email", "max_meetings")}
 
-def startup_data(p: Participant, slots: set[str], investors: set[str]) -> dict[str, Any]:
-    """A startup row as the event file has it; references to removed slots or people dropped."""
-    data: dict[str, Any] = {"id": p.code, "name": p.name, "field": p.field,
-                            "unavailable": [s for s in p.unavailable if s in slots],
-                            "min_meetings": p.min_meetings,
-                            "wishes": {i: w for i, w in p.wishes.items() if i in investors}}
-    for key in ("email", "description", "max_meetings"):
+
+def participant_data(p: Participant) -> dict[str, Any]:
+    """A participant as the event file has it, references as stored."""
+    data: dict[str, Any] = {"id": p.code, "name": p.name, "unavailable": list(p.unavailable),
+                            "wishes": dict(p.wishes)}
+    if p.kind == "startup":
+        data |= {"field": p.field, "min_meetings": p.min_meetings}
+    else:
+        data |= {"interests": dict(p.interests), "avoid": list(p.avoid)}
+    for key in KEYS[p.kind]:
         if getattr(p, key) is not None:
             data[key] = getattr(p, key)
     return data
 
 
-def investor_data(p: Participant, slots: set[str], startups: set[str],
-                  fields: set[str]) -> dict[str, Any]:
-    """An investor row as the event file has it; references to removed items dropped."""
-    data: dict[str, Any] = {"id": p.code, "name": p.name,
-                            "interests": {f: n for f, n in p.interests.items() if f in fields},
-                            "wishes": {s: w for s, w in p.wishes.items() if s in startups},
-                            "avoid": [s for s in p.avoid if s in startups],
-                            "unavailable": [s for s in p.unavailable if s in slots]}
-    for key in ("organisation", "email", "max_meetings"):
-        if getattr(p, key) is not None:
-            data[key] = getattr(p, key)
-    return data
-
-
-def event_data(row: EventRow) -> dict[str, Any]:
-    """The event file's data of a stored event."""
+def assemble(row: EventRow, startups: list[dict[str, Any]], investors: list[dict[str, Any]]
+             ) -> dict[str, Any]:
+    """The event file's data of a stored event with these participants: references to slots,
+    fields, tables or people it does not have are dropped (they name what was removed)."""
     slots = {s["id"] for s in row.slots}
-    startups = {p.code for p in row.participants if p.kind == "startup"}
-    investors = {p.code for p in row.participants if p.kind == "investor"}
-    known = startups | investors
+    known = {"startup": {s["id"] for s in startups}, "investor": {i["id"] for i in investors}}
+    fields = set(row.fields)
 
     def kept(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{k: v for k, v in p.items() if k != "table" or v in row.tables} for p in pairs
-                if p["startup"] in known and p["investor"] in known
+                if p["startup"] in known["startup"] and p["investor"] in known["investor"]
                 and ("slot" not in p or p["slot"] in slots)]
+
+    def tidy(person: dict[str, Any], other: str) -> dict[str, Any]:
+        person = dict(person)
+        person["unavailable"] = [s for s in person.get("unavailable", ()) if s in slots]
+        person["wishes"] = {k: w for k, w in person.get("wishes", {}).items() if k in known[other]}
+        if "avoid" in person:
+            person["avoid"] = [s for s in person["avoid"] if s in known[other]]
+        if "interests" in person:
+            person["interests"] = {f: n for f, n in person["interests"].items() if f in fields}
+        return person
 
     data: dict[str, Any] = {
         "format": 1, "name": row.name, "timezone": row.timezone, "fields": row.fields,
         "slots": row.slots, "tables": row.tables,
-        "startups": [startup_data(p, slots, investors) for p in row.participants
-                     if p.kind == "startup"],
-        "investors": [investor_data(p, slots, startups, set(row.fields)) for p in row.participants
-                      if p.kind == "investor"],
+        "startups": [tidy(s, "investor") for s in startups],
+        "investors": [tidy(i, "startup") for i in investors],
         "required": kept(row.required), "pinned": kept(row.pinned),
     }
     if row.venue:
@@ -72,19 +74,59 @@ def event_data(row: EventRow) -> dict[str, Any]:
     return data
 
 
+def event_data(row: EventRow) -> dict[str, Any]:
+    """The event file's data of a stored event."""
+    return assemble(row, [participant_data(p) for p in row.participants if p.kind == "startup"],
+                    [participant_data(p) for p in row.participants if p.kind == "investor"])
+
+
 def event_of(row: EventRow) -> Event:
     """The stored event as the core's Event; raises pydantic's ValidationError if inconsistent."""
     return Event.model_validate(event_data(row))
 
 
-def problems_of(row: EventRow) -> list[str]:
-    """What makes a stored event inconsistent, one sentence each; empty when it is valid."""
+def errors_of(row: EventRow) -> tuple[dict[str, Any], list[ErrorDetails]]:
+    """The stored event's data, and every rule it breaks (empty when it is valid)."""
     data = event_data(row)
     try:
         Event.model_validate(data)
     except ValidationError as e:
-        return [part for line in describe(e, data).splitlines() for part in line.split("; ")]
-    return []
+        return data, e.errors()
+    return data, []
+
+
+def whom(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """Where in the event a location is, for people: 'Startup Zed, max_meetings'."""
+    if not loc:
+        return _("The event")
+    head, rest = str(loc[0]), loc[1:]
+    if head in ("startups", "investors") and rest and isinstance(rest[0], int) \
+            and rest[0] < len(data[head]):
+        name = data[head][rest[0]].get("name") or data[head][rest[0]].get("id")
+        what = _("Startup %(name)s", name=name) if head == "startups" else \
+            _("Investor %(name)s", name=name)
+        rest = rest[1:]
+    elif head in ("required", "pinned") and rest and isinstance(rest[0], int) \
+            and rest[0] < len(data[head]):
+        pair = data[head][rest[0]]
+        what = _("The meeting of %(startup)s and %(investor)s", startup=pair["startup"],
+                 investor=pair["investor"])
+        rest = rest[1:]
+    else:
+        what = head
+    keys = [str(part) for part in rest if not isinstance(part, int)]
+    return f"{what}, {'.'.join(keys)}" if keys else what
+
+
+def described(data: dict[str, Any], error: ErrorDetails) -> str:
+    """One problem of the event as a sentence that says where it is."""
+    return f"{whom(data, error['loc'])}: {sentence(error, _)}"
+
+
+def problems_of(row: EventRow) -> list[str]:
+    """What makes a stored event inconsistent, one sentence each; empty when it is valid."""
+    data, errors = errors_of(row)
+    return [described(data, e) for e in errors]
 
 
 def impossible_of(row: EventRow) -> list[str]:
@@ -188,7 +230,7 @@ def add_version(session: Session, event_id: int, schedule: Schedule, event: Even
     the same number, the loser takes the next one; no existing version is ever touched.
     A schedule that breaks a rule of the event is never stored: BrokenSchedule says which."""
     verified(Instance(event), schedule)
-    for _ in range(5):
+    for _attempt in range(5):
         number = (session.scalar(select(func.max(ScheduleVersion.number))
                                  .where(ScheduleVersion.event_id == event_id)) or 0) + 1
         version = ScheduleVersion(event_id=event_id, number=number, origin=origin, note=note,

@@ -15,9 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic_core import ErrorDetails
 from sqlalchemy.orm.exc import StaleDataError
 
+from matcher.model.messages import sentence
 from web.accounts.access import add_owner, can, current_event, requires
 from web.accounts.views import organisers_only
 from web.db import T, db, get
@@ -31,7 +34,15 @@ from web.events.imports import (
     template_xlsx,
 )
 from web.events.slots import make_slots, renamed, sessions_text
-from web.events.store import event_data, impossible_of, new_event, problems_of, remove_participant
+from web.events.store import (
+    described,
+    errors_of,
+    event_data,
+    impossible_of,
+    new_event,
+    problems_of,
+    remove_participant,
+)
 from web.forms import EventForm, FormsSwitch, ImportChoice, validate
 from web.participants.links import link_for
 
@@ -81,10 +92,10 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
     if row.id is not None and form.version != row.version:
         return {"": STALE}, False
     apply(form, row)
-    problems = problems_of(row)
+    data, problems = errors_of(row)
     if problems:
         db().rollback()
-        return {"": "These settings do not fit the event's participants: " + "; ".join(problems)}, False
+        return settings_errors(data, problems), False
     if row.id is None:  # a new event: its creator owns it
         db().add(row)
         db().flush()
@@ -95,6 +106,23 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
         db().rollback()
         return {"": STALE}, False
     return {}, True
+
+
+def settings_errors(data: dict[str, Any], problems: list[ErrorDetails]) -> dict[str, str]:
+    """The event's problems after applying the settings: next to the setting they concern
+    (tables, fields, ...), and the others, which concern participants, above the form."""
+    errors: dict[str, str] = {}
+    others = []
+    for error in problems:
+        key = str(error["loc"][0]) if error["loc"] else ""
+        if key in EventForm.model_fields and len(error["loc"]) <= 2:
+            errors.setdefault(key, sentence(error, _))
+        else:
+            others.append(described(data, error))
+    if others:
+        errors[""] = _("These settings do not fit the event's participants: %(problems)s",
+                       problems=" ".join(others))
+    return errors
 
 
 @bp.route("/new", methods=["GET", "POST"])
