@@ -111,7 +111,8 @@ class EventForm(Form):
     form_open: Checkbox = False
     organiser_email: OptionalEmail = None
     organiser_name: OptionalText = None
-    version: int | None = None
+    # The row version the page showed; a new event's form posts it empty.
+    version: Annotated[int | None, Optional] = None
 
     @field_validator("sessions")
     @classmethod

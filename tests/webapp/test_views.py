@@ -57,11 +57,11 @@ def test_login_redirects_only_within_the_site(client: FlaskClient, auth: AuthAct
 
 
 def event_form(**changes: str) -> dict[str, str]:
-    """A valid event form, with changes."""
+    """A valid event form, with changes; as a browser posts a new event's, with an empty version."""
     return {"name": "Demo Day", "venue": "Cyberport", "timezone": "Asia/Hong_Kong",
             "day": "2023-09-13", "meeting_minutes": "20", "changeover_minutes": "5",
             "sessions": "14:00-15:00, 15:30-16:20", "tables": "3",
-            "fields": "fintech, iot", "form_open": "on"} | changes
+            "fields": "fintech, iot", "form_open": "on", "version": ""} | changes
 
 
 def test_create_event_makes_slots(client: FlaskClient, auth: AuthActions, app: Flask) -> None:

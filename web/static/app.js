@@ -59,3 +59,29 @@ if (jobSection) {
   };
   poll();
 }
+
+// A failed save: each problem listed at the top names its field and leads to it, and the first
+// wrong field has the focus (without scrolling away from the list at the top).
+const summary = document.getElementById("form-error");
+if (summary) {
+  let first = null;
+  for (const link of summary.querySelectorAll("a[data-error]")) {
+    const message = document.getElementById(link.dataset.error);
+    const control = message && document.querySelector(`[aria-describedby~="${link.dataset.error}"]`);
+    if (!control) {
+      link.replaceWith(document.createTextNode(link.textContent));
+      continue;
+    }
+    const label = control.labels && control.labels[0];
+    if (label) link.textContent = `${label.textContent.trim()}: ${link.textContent}`;
+    link.href = `#${control.id}`;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      control.focus();
+      control.scrollIntoView({ block: "center" });
+    });
+    first = first || control;
+  }
+  if (first) first.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
