@@ -248,7 +248,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmark against the naive time-indexed model")
     p.add_argument("--sizes", default="michk,brokerage,large",
-                   help="comma-separated: michk, brokerage, large")
+                   help="comma-separated: michk, brokerage, large, trade-iltm, trade-ate "
+                        "(trade: both)")
     p.add_argument("--seeds", type=at_least(1), default=1, help="events per size (default 1)")
     p.set_defaults(run=cmd_bench)
     add_b2b(sub, p)

@@ -70,3 +70,26 @@ def test_replan_from_now_freezes_the_past(tiny: dict) -> None:
     past_after = {(m.startup, m.investor, m.table) for m in new.meetings if m.slot == "s1"}
     assert past_after == past_before
     assert all(m.slot != "s1" for m in new.meetings if m.investor == "w")
+
+
+def test_old_meetings_that_cannot_all_stay_keep_the_most(tiny: dict, monkeypatch) -> None:
+    from matcher.solve import replan as replanning
+
+    event = Event.model_validate(tiny)
+    old = solve(event, time_limit=5)
+    x_meetings = {(m.startup, m.investor, m.slot, m.table) for m in old.meetings
+                  if m.investor == "x"}
+    assert len(x_meetings) == 2  # x meets both startups
+    tiny["investors"][0]["max_meetings"] = 1  # each may stay on its own, not both
+    calls = []
+    real = replanning.solve_naive
+    monkeypatch.setattr(replanning, "solve_naive",
+                        lambda *a, **k: calls.append(k.get("keep")) or real(*a, **k))
+    changed = Event.model_validate(tiny)
+    new = replan(changed, old, time_limit=10)
+    assert calls and len(calls[0]) == len(old.meetings)  # the fallback weighed every old meeting
+    assert violations(Instance(changed), new) == []
+    here = {(m.startup, m.investor, m.slot, m.table) for m in new.meetings}
+    assert len(here & x_meetings) == 1  # one of x's meetings stays exactly where it was
+    others = {(m.startup, m.investor, m.slot, m.table) for m in old.meetings} - x_meetings
+    assert others <= here

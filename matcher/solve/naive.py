@@ -69,13 +69,15 @@ class SlotVars:
 
 @dataclass
 class NaiveResult:
-    """What the time-indexed model found: pair -> slot, its score and a proven bound."""
+    """What the time-indexed model found: pair -> slot, its score, a proven bound on the score
+    and, when it counted them, its breaks."""
 
     status: str  # optimal, feasible, infeasible or unknown
     placed: dict[PairKey, int] = field(default_factory=dict)
     score: int = 0
     bound: int = 0
     seconds: float = 0.0
+    breaks: int = 0
 
 
 def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks: bool = True,
@@ -119,4 +121,5 @@ def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks
     # With meetings to keep, the objective bounds those first: no bound on the score alone.
     bound = found if keep else max(found, int((solver.best_objective_bound + weight - 1) // weight))
     status = "optimal" if code == cp_model.OPTIMAL else "feasible"
-    return NaiveResult(status, placed, found, bound, seconds)
+    return NaiveResult(status, placed, found, bound, seconds,
+                       sum(solver.value(b) for b in breaks))

@@ -93,7 +93,9 @@ _idle_lock = threading.Lock()
 
 
 @atexit.register
-def _kill_idle() -> None:
+def stop_idle_children() -> None:
+    """End the idle children (and wait for them), at exit or when a caller wants their memory
+    accounted for: `matcher bench` reads the peak of every process it ran."""
     with _idle_lock:
         while _idle:
             _idle.pop().kill()
