@@ -5,7 +5,11 @@ STAMP := $(VENV)/.installed
 # npm ci leaves this file; the tests read .ics files with ical.js (Thunderbird's parser) from here.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run solve test chromium bench
+# The compiled catalogues that the app and the core read, made from the translators' .po files.
+PO := $(wildcard matcher/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run solve test chromium fonts translations messages bench
 # Playwright drives Debian's Chromium; it must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 PORT ?= 5000
@@ -21,7 +25,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 # The web app on http://127.0.0.1:$(PORT): database, sample event with a published timetable,
 # a demo organiser whose login is printed.
-run: $(STAMP)
+run: $(STAMP) translations
 	$(VENV)/bin/flask --app web init-db
 	$(VENV)/bin/flask --app web load-sample data/michk-2023/event.json
 	$(VENV)/bin/flask --app web demo-organiser
@@ -36,7 +40,21 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) $(NODE_STAMP) chromium
+# Debian's Noto CJK fonts, so that Chinese pages render (browser tests, screenshots).
+fonts:
+	@test -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
+translations: $(MO)
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
+
+# After adding or changing a message: extract them all and update the catalogues (then translate).
+messages: $(STAMP)
+	$(PY) -m matcher.catalogues
+
+test: $(STAMP) $(NODE_STAMP) chromium fonts translations
 	$(VENV)/bin/ruff check matcher web tests
 	$(VENV)/bin/pytest -q
 

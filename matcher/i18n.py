@@ -8,9 +8,11 @@ writes for one person outside a request (e-mails, calendar files, printed agenda
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -19,6 +21,31 @@ LANGUAGES: dict[str, str] = {"en": "English", "zh_Hant_HK": "繁體中文", "zh_
 DEFAULT = "en"
 # Short names on the command line and in files -> locale identifier.
 SHORT = {"en": "en", "zh-Hant": "zh_Hant_HK", "zh-Hans": "zh_Hans_CN"}
+# BCP 47 tags for `lang` attributes: with them, Han characters take their regional forms.
+LANG_TAGS = {"en": "en", "zh_Hant_HK": "zh-Hant-HK", "zh_Hans_CN": "zh-Hans-CN"}
+# Babel's locale for dates: Hong Kong writes English dates the British way.
+DATE_LOCALES = {"en": "en_GB", "zh_Hant_HK": "zh_Hant_HK", "zh_Hans_CN": "zh_Hans_CN"}
+
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name the message extractor looks for
+    """Mark a message for translation where it is defined; translate it where it is shown."""
+    return text
+
+
+# The names of the default fields (the MiCHK I&T fields), in English and in the catalogues.
+FIELD_NAMES: dict[str, str] = {
+    "fintech": N_("Fintech"),
+    "ai-big-data": N_("AI and big data"),
+    "iot": N_("Internet of Things"),
+    "next-gen-it": N_("Next-generation IT"),
+    "industrial-internet": N_("Industrial internet"),
+    "biotech": N_("Biotechnology"),
+    "new-materials": N_("New materials"),
+    "new-energy": N_("New energy"),
+    "smart-living": N_("Smart living"),
+    "digital-entertainment-web3": N_("Digital entertainment and Web3"),
+}
 
 
 def locale_of(name: str | None) -> str:
@@ -40,3 +67,25 @@ def translator(language: str | None) -> NullTranslations:
     if locale == DEFAULT:
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def format_day(value: date, language: str | None) -> str:
+    """A day as people write it: 13 September 2023, 2023年9月13日."""
+    return format_skeleton("yMMMMd", value, locale=DATE_LOCALES[locale_of(language)])
+
+
+def format_weekday(value: date, language: str | None) -> str:
+    """A day with its weekday: Wednesday, 13 September 2023; 2023年9月13日星期三."""
+    return format_date(value, "full", locale=DATE_LOCALES[locale_of(language)])
+
+
+def format_moment(value: datetime, language: str | None) -> str:
+    """A day and time of day without the year: 13 Sept 14:05, 9月13日 14:05."""
+    locale = DATE_LOCALES[locale_of(language)]
+    return f"{format_skeleton('MMMd', value, locale=locale)} {value:%H:%M}"
+
+
+def field_name(field: str, language: str | None) -> str:
+    """A field's name for people in a language: a default field's translated name, else its id."""
+    name = FIELD_NAMES.get(field)
+    return translator(language).gettext(name) if name else field

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 
 from flask_babel import gettext as _
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from matcher.i18n import locale_of
 from matcher.model.event import MAX_TABLES, Count, Email, Id, Interest, Text, TimeZoneName
 from matcher.model.messages import sentence
 
@@ -71,6 +73,8 @@ Sessions = Annotated[list[tuple[time, time]], BeforeValidator(_sessions),
 # How many there may be is the event's rule (`Event`), checked when the settings are applied.
 Tables = Annotated[list[Id], BeforeValidator(_tables)]
 Fields = Annotated[list[Id], BeforeValidator(_split)]
+# A language by its locale (zh_Hant_HK) or short name (zh-Hant), kept as its locale.
+Language = Annotated[str, AfterValidator(locale_of)]
 Checkbox = Annotated[bool, BeforeValidator(lambda v: v in (True, "on", "1", "true", "yes"))]
 WishChoice = Literal["", "1", "2", "3"]
 InvestorChoice = Literal["", "avoid", "1", "2", "3"]
@@ -282,3 +286,10 @@ def validate(model: type[M], data: Any, **context: Any) -> tuple[M | None, dict[
         return model.model_validate(data, context=context), {}
     except ValidationError as e:
         return None, field_errors(e)
+
+
+class LanguageForm(Form):
+    """The language switch: the language chosen, and the page to show again in it."""
+
+    lang: Language
+    next: str | None = None

@@ -1,21 +1,34 @@
 """Languages of the web app: English, Traditional Chinese (Hong Kong) and Simplified Chinese.
 
 The language of a request is chosen in one place (`select_locale`): the person's explicit
-choice (the switch on every page, kept in the session), else the browser's Accept-Language
-mapped onto our three catalogues, else English. A Hong Kong, Taiwan or Macao browser gets
-Traditional Chinese, never the Simplified fallback.
+choice on the switch of every page (kept in the session), else the language stored for them
+(the organiser's account, or the participant whose personal page this is), else the browser's
+Accept-Language mapped onto our three catalogues, else English. A Hong Kong, Taiwan or Macao
+browser gets Traditional Chinese, never the Simplified fallback.
 """
 
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import Babel
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
 
-from matcher.i18n import DEFAULT, LANGUAGES, TRANSLATIONS
+from matcher.i18n import (
+    DEFAULT,
+    LANG_TAGS,
+    LANGUAGES,
+    TRANSLATIONS,
+    field_name,
+    format_day,
+    format_moment,
+    format_weekday,
+)
+from web.db import db
+from web.db.models import Organiser
 
 # Browser language tags (lower case, '-' or '_') -> our catalogue. Checked on the full tag,
 # then on its script, then on its language.
-TRADITIONAL = ("zh-hk", "zh-tw", "zh-mo", "zh-hant")
+TRADITIONAL = ("zh-hk", "zh-tw", "zh-mo", "zh-hant", "yue", "zh-yue")  # yue: Cantonese
 SIMPLIFIED = ("zh-cn", "zh-sg", "zh-hans", "zh")
 
 babel = Babel()
@@ -44,16 +57,58 @@ def from_accept_language() -> str | None:
     return None
 
 
+def stored_language() -> str | None:
+    """The language kept for the person of this request: the participant whose personal page
+    this is (set by the participant views), else the logged-in organiser's."""
+    person = g.get("person_language")
+    if person in LANGUAGES:
+        return str(person)
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return str(current_user.language)
+    return None
+
+
 def select_locale() -> str:
-    """The language of this request: the person's choice, else the browser's, else English."""
+    """The language of this request: the person's choice, else the one stored for them, else
+    the browser's, else English."""
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)
-    return from_accept_language() or DEFAULT
+    return stored_language() or from_accept_language() or DEFAULT
+
+
+def current_language() -> str:
+    """Our locale identifier of this request's language (en, zh_Hant_HK or zh_Hans_CN)."""
+    return str(get_locale() or DEFAULT)
+
+
+def remember(language: str) -> None:
+    """Keep a choice from the switch for this browser and, when an organiser is logged in, on
+    their account (committed), so that it follows them to another device."""
+    session["lang"] = language
+    if current_user.is_authenticated and current_user.language != language:
+        current_user.language = language
+        db().commit()
+
+
+def keep_choice(organiser: Organiser) -> None:
+    """At login: a language chosen before becomes the account's, unless it has one (committed)."""
+    if organiser.language is None and session.get("lang") in LANGUAGES:
+        organiser.language = session["lang"]
+        db().commit()
 
 
 def init_app(app: Flask) -> None:
-    """Attach Flask-Babel with our selector; templates get `_`, `gettext` and `ngettext`."""
+    """Attach Flask-Babel with our selector; templates get `_`, `gettext` and `ngettext`, the
+    languages of the switch, and the date filters of the request's language."""
     babel.init_app(app, locale_selector=select_locale, default_domain="messages",
                    default_translation_directories=str(TRANSLATIONS))
-    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals |= {"LANGUAGES": LANGUAGES, "LANG_TAGS": LANG_TAGS,
+                              "current_language": current_language,
+                              "field_name": lambda field: field_name(field, current_language())}
+    app.jinja_env.filters |= {
+        "day": lambda value: format_day(value, current_language()),
+        "weekday": lambda value: format_weekday(value, current_language()),
+        "moment": lambda value: format_moment(value, current_language()),
+    }
+

@@ -15,13 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from matcher.i18n import N_
+
 Translate = Callable[[str], str]
 Location = tuple[str | int, ...]
-
-
-def N_(text: str) -> str:  # noqa: N802 - the name the message extractor looks for
-    """Mark a template for translation without translating it here."""
-    return text
 
 
 # The model's own errors: type -> template. A type never changes meaning once released.

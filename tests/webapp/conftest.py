@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, Response, session
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_babel.speaklater import LazyString
 from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
@@ -61,11 +62,38 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
+class LazyStringLeak(AssertionError):
+    """A lazy string reached a flash message or a JSON body without being made a str."""
+
+
+def refuse_lazy_strings(app: Flask) -> None:
+    """Make every test fail that flashes a lazy string (the session would keep it as markup,
+    shown unescaped) or puts one in JSON (it would be translated at whatever moment the body is
+    written, not in the request's language): both must get str() first."""
+    lenient = app.json.default  # type: ignore[attr-defined]
+
+    def strict(value: object) -> object:
+        if isinstance(value, LazyString):
+            raise LazyStringLeak(f"lazy string {value!r} in a JSON body")
+        return lenient(value)
+
+    app.json.default = strict  # type: ignore[attr-defined]
+
+    @app.after_request
+    def _flashed_plain(response: Response) -> Response:
+        for _category, message in session.get("_flashes", []):
+            if type(message) is not str:
+                raise LazyStringLeak(f"flashed {type(message).__name__} {message!r}")
+        return response
+
+
 @pytest.fixture
 def app(db_url: str) -> Iterator[Flask]:
-    """An app with its schema created by the migrations."""
+    """An app with its schema created by the migrations, refusing lazy strings where they
+    must not go."""
     settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     app = create_app(settings | {"DATABASE_URL": db_url})
+    refuse_lazy_strings(app)
     upgrade(engine(app))
     yield app
     for worker in ("solver", "mailer"):

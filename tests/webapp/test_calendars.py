@@ -188,4 +188,4 @@ def test_agendas_explain_unmet_wishes(client: FlaskClient, auth: AuthActions, ap
     page = client.get(f"/p/{token}").get_data(as_text=True)
     assert "Your wishes that did not become meetings" in page and reason in page
     agendas = client.get(f"/events/{event_id}/agendas?participant=st-001").get_data(as_text=True)
-    assert "Startup 1&#39;s wishes that did not become meetings" in agendas and reason in agendas
+    assert "Startup 1's wishes that did not become meetings" in agendas and reason in agendas

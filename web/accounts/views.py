@@ -7,6 +7,8 @@ import hmac
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,11 +18,13 @@ from werkzeug.wrappers import Response
 from web.db import db, get
 from web.db.models import Organiser, new_nonce
 from web.forms import LoginForm, validate
+from web.i18n import keep_choice
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in as an organiser to see this page."
+login_manager.login_message = lazy_gettext("Please log in as an organiser to see this page.")
+login_manager.localize_callback = str  # the message in the request's language, as a plain str
 
 
 def organisers_only(blueprint: Blueprint) -> None:
@@ -36,7 +40,7 @@ def organisers_only(blueprint: Blueprint) -> None:
 def load_organiser(session_id: str) -> Organiser | None:
     """The logged-in organiser of a session cookie, while its session nonce is the account's
     (logging out replaces it, so an older cookie, even a copied one, no longer logs in)."""
-    organiser_id, _, nonce = session_id.partition(":")
+    organiser_id, _colon, nonce = session_id.partition(":")
     organiser = get(Organiser, int(organiser_id)) if organiser_id.isdigit() else None
     if organiser is None or not hmac.compare_digest(organiser.session_nonce, nonce):
         return None
@@ -93,8 +97,9 @@ def login() -> str | Response:
             organiser = find_organiser(db(), form.email)
             if organiser and check_password_hash(organiser.password_hash, form.password):
                 login_user(organiser)
+                keep_choice(organiser)
                 return redirect(safe_next(request.args.get("next")))
-            errors = {"": "Wrong e-mail address or password."}
+            errors = {"": _("Wrong e-mail address or password.")}
     return render_template("auth/login.html", errors=errors, values=request.form)
 
 
@@ -105,7 +110,7 @@ def logout() -> Response:
         current_user.session_nonce = new_nonce()
         db().commit()
     logout_user()
-    flash("You are logged out.")
+    flash(_("You are logged out."))
     return redirect(url_for("views.index"))
 
 

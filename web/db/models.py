@@ -56,6 +56,8 @@ class Organiser(UserMixin, Base):
     # Part of every session cookie of this account: logging out replaces it, so a copied
     # cookie stops working (the cookie itself is only signed, not stored).
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # The language the organiser last chose on the switch (a locale of matcher.i18n.LANGUAGES).
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     def get_id(self) -> str:
@@ -136,6 +138,9 @@ class Participant(Base):
     min_meetings: Mapped[int] = mapped_column(default=0)
     max_meetings: Mapped[int | None]
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # Their pages', e-mails' and calendar texts' language (a locale of matcher.i18n.LANGUAGES);
+    # None until imported with one or chosen on their page: then the browser's applies.
+    language: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 

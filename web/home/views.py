@@ -3,12 +3,15 @@ any event for anyone else."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 
 from web.accounts.access import events_of
+from web.accounts.views import safe_next
 from web.db import db
 from web.events.store import latest_version, published_version
+from web.forms import LanguageForm, validate
+from web.i18n import remember
 
 bp = Blueprint("views", __name__)
 
@@ -22,3 +25,13 @@ def index() -> str:
         (e, role, latest_version(session, e.id), published_version(session, e.id))
         for e, role in events_of(session, current_user)]  # type: ignore[arg-type]
     return render_template("views/index.html", rows=rows)
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Response:
+    """The language switch of every page: remember the choice and show the same page in it."""
+    form, _errors = validate(LanguageForm, request.form.to_dict())
+    if form is None:
+        abort(400)
+    remember(form.lang)
+    return redirect(safe_next(form.next))

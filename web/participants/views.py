@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from web.db import db
 from web.db.models import Participant, ScheduleVersion, now
 from web.events.store import problems_of, published_version, schedule_of, snapshot_of
-from web.forms import InvestorAnswers, StartupAnswers, validate
+from web.forms import InvestorAnswers, LanguageForm, StartupAnswers, validate
+from web.i18n import current_language, remember
 from web.participants.links import FEED_SALT, feed_for, participant_for, webcal
 from web.publishing.invites import ics_response, participant_calendar
 from web.schedules.timetable import agenda, unmet_wishes
 
 bp = Blueprint("participant", __name__, url_prefix="/p")
-STALE = ("Your answers were changed in another window since this page was opened, so this "
-         "change was not saved. Here are the answers as they are now: make your change again.")
+STALE = lazy_gettext("Your answers were changed in another window since this page was opened, so "
+                     "this change was not saved. Here are the answers as they are now: make your "
+                     "change again.")
 
 
 def get_participant(token: str) -> Participant:
@@ -26,6 +30,7 @@ def get_participant(token: str) -> Participant:
     participant = participant_for(db(), token)
     if participant is None:
         abort(404)
+    g.person_language = participant.language  # their page speaks it unless this browser chose
     return participant
 
 
@@ -52,6 +57,8 @@ def apply(p: Participant, answers: InvestorAnswers | StartupAnswers) -> None:
         p.avoid = answers.avoid()
         p.max_meetings = answers.max_meetings
     p.answered_at = now()
+    # Someone who answers in a language reads their e-mails in it, until they choose another.
+    p.language = p.language or current_language()
 
 
 def save(p: Participant) -> dict[str, str]:
@@ -61,18 +68,18 @@ def save(p: Participant) -> dict[str, str]:
     if answers is None:
         return errors
     if answers.version != p.version:
-        return {"": STALE}
+        return {"": str(STALE)}
     before = set(problems_of(p.event))
     apply(p, answers)
     new = [problem for problem in problems_of(p.event) if problem not in before]
     if new:
         db().rollback()
-        return {"": "These answers cannot be saved: " + "; ".join(new)}
+        return {"": _("These answers cannot be saved: %(problems)s", problems="; ".join(new))}
     try:
         db().commit()
     except StaleDataError:
         db().rollback()
-        return {"": STALE}
+        return {"": str(STALE)}
     return {}
 
 
@@ -83,12 +90,13 @@ def form(token: str) -> str | Response | tuple[str, int]:
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not p.event.form_open:
-            errors = {"": "The organiser has closed the form: answers can no longer be changed."}
+            errors = {"": _("The organiser has closed the form: answers can no longer be "
+                            "changed.")}
         else:
             errors = save(p)
             if not errors:
-                flash("Thank you: your answers are saved. You can change them until the "
-                      "organiser closes the form.")
+                flash(_("Thank you: your answers are saved. You can change them until the "
+                        "organiser closes the form."))
                 return redirect(url_for("participant.form", token=token))
             p = get_participant(token)
     version = published_version(db(), p.event_id)
@@ -101,10 +109,24 @@ def form(token: str) -> str | Response | tuple[str, int]:
                     "feed": feed, "webcal": webcal(feed)}
     others = [o for o in p.event.participants if o.kind != p.kind]
     # A failed POST shows what was typed; otherwise the stored answers.
-    typed = request.method == "POST" and errors.get("") != STALE
+    typed = request.method == "POST" and errors.get("") != str(STALE)
     return render_template("participant/form.html", p=p, event=p.event, others=others,
                            errors=errors, token=token, shown=posted(p) if typed else stored(p),
                            **context), 422 if errors else 200
+
+
+@bp.route("/<token>/language", methods=["POST"])
+def language(token: str) -> Response:
+    """The language switch of a personal page: kept on the participant's row, so that their
+    e-mails and calendar texts use it too."""
+    p = get_participant(token)
+    form, _errors = validate(LanguageForm, request.form.to_dict())
+    if form is None:
+        abort(400)
+    remember(form.lang)
+    p.language = form.lang
+    db().commit()
+    return redirect(url_for("participant.form", token=token))
 
 
 def published_or_404(p: Participant) -> ScheduleVersion:
