@@ -113,7 +113,7 @@ def test_an_organisers_day(app: Flask, live_server: str, organiser: str, tmp_pat
     phone.goto(investor_link)
     expect(phone.get_by_role("heading", name="Your answers")).to_be_visible()
     fits(phone)
-    phone.get_by_label("fintech", exact=True).select_option("3")
+    phone.get_by_label("Fintech", exact=True).select_option("3")
     phone.get_by_label("Ada Robotics", exact=False).select_option("3")
     phone.get_by_label("Dot Energy", exact=False).select_option("avoid")
     phone.locator("form.answers").evaluate("form => { form.noValidate = true; }")
