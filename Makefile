@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.package-lock.json
 PO := $(wildcard matcher/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run solve test chromium fonts translations messages bench
+.PHONY: run solve test chromium fonts print-tools translations messages bench
 # Playwright drives Debian's Chromium; it must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 PORT ?= 5000
@@ -25,7 +25,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 # The web app on http://127.0.0.1:$(PORT): database, sample event with a published timetable,
 # a demo organiser whose login is printed.
-run: $(STAMP) translations
+run: $(STAMP) translations fonts print-tools
 	$(VENV)/bin/flask --app web init-db
 	$(VENV)/bin/flask --app web load-sample data/michk-2023/event.json
 	$(VENV)/bin/flask --app web demo-organiser
@@ -54,7 +54,16 @@ translations: $(MO)
 messages: $(STAMP)
 	$(PY) -m matcher.catalogues
 
-test: $(STAMP) $(NODE_STAMP) chromium fonts translations
+# What the print kit needs from Debian besides the fonts, installed only when missing: Pango,
+# with which WeasyPrint lays text out; poppler's pdftotext and pdftoppm and zbar's zbarimg, with
+# which the tests read the PDFs and their QR codes back.
+print-tools:
+	@{ command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && \
+		command -v zbarimg >/dev/null && ldconfig -p | grep -q libpangoft2-1.0; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools >/dev/null; }
+
+test: $(STAMP) $(NODE_STAMP) chromium fonts print-tools translations
 	$(VENV)/bin/ruff check matcher web tests
 	$(VENV)/bin/pytest -q
 

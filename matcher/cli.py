@@ -1,4 +1,4 @@
-"""The `matcher` command: solve, check, schema, ics, bench and b2b.
+"""The `matcher` command: solve, check, schema, ics, print, bench and b2b.
 
 Exit codes: 0 done, 1 a schedule breaks rules (`check` found problems, or `solve` refused to
 write one), 2 a malformed or inconsistent file (or an
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from matcher.bench import b2b
+from matcher.i18n import SHORT
 from matcher.invites import ics, mail
 from matcher.model.check import BrokenSchedule, verified, violations
 from matcher.model.event import Event
@@ -191,6 +192,32 @@ def send_invitations(box: mail.Outbox, settings: mail.SmtpSettings) -> int:
     return EXIT_NOT_SENT if failures else 0
 
 
+def cmd_print(args: argparse.Namespace) -> int:
+    """Write the print kit of a schedule: agendas, table signs, door list and session matrix."""
+    from matcher.print import kit
+
+    if args.link_url is not None and "{id}" not in args.link_url:
+        raise BadFile(f"--link-url {args.link_url!r} has no {{id}}: it stands for the participant's "
+                      "id, so that each agenda's QR code opens that participant's own page")
+    event, schedule = load_event(args.event), load_schedule(args.schedule)
+    problems = kit.problems(event, schedule)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BadFile(f"{args.schedule}: {problems[0]}{more}")
+    check_writable(Path(args.out_dir) / f"{kit.KINDS[0]}.pdf")
+
+    def link(who: str) -> str:
+        return args.link_url.replace("{id}", who)
+
+    try:
+        files = kit.write(event, schedule, args.out_dir, args.lang,
+                          link if args.link_url else None)
+    except OSError as e:
+        raise BadFile(f"cannot write {args.out_dir}: {e.strerror or e}") from None
+    print(f"{len(files)} PDF files written to {args.out_dir}: {', '.join(f.name for f in files)}")
+    return 0
+
+
 def cmd_create_organiser(args: argparse.Namespace) -> int:
     """Create an organiser account of the web app (its database from DATABASE_URL)."""
     from web.commands import create_organiser_command
@@ -245,6 +272,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--send", action="store_true",
                    help="also e-mail each participant's invitations (MATCHER_SMTP_* variables)")
     p.set_defaults(run=cmd_ics)
+
+    p = sub.add_parser("print", help="write the print kit (PDF): agendas, table signs, door list, "
+                                     "session matrix")
+    p.add_argument("event", metavar="EVENT.json")
+    p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--out-dir", required=True, metavar="DIR", help="where the PDF files go")
+    p.add_argument("--lang", choices=list(SHORT), default="en",
+                   help="language of the printed texts (default en); names stay as given")
+    p.add_argument("--link-url", metavar="URL",
+                   help="each agenda's QR code opens this address; {id} in it becomes the "
+                        "participant's id (without it, no QR code)")
+    p.set_defaults(run=cmd_print)
 
     p = sub.add_parser("bench", help="benchmark against the naive time-indexed model")
     p.add_argument("--sizes", default="michk,brokerage,large",

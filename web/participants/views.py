@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy.orm.exc import StaleDataError
 
+from matcher.model.timetable import agenda
 from web.db import db
 from web.db.models import Participant, ScheduleVersion, now
 from web.events.store import problems_of, published_version, schedule_of, snapshot_of
@@ -17,7 +18,7 @@ from web.forms import InvestorAnswers, LanguageForm, StartupAnswers, validate
 from web.i18n import current_language, remember
 from web.participants.links import FEED_SALT, feed_for, participant_for, webcal
 from web.publishing.invites import ics_response, participant_calendar
-from web.schedules.timetable import agenda, unmet_wishes
+from web.schedules.timetable import unmet_wishes
 
 bp = Blueprint("participant", __name__, url_prefix="/p")
 STALE = lazy_gettext("Your answers were changed in another window since this page was opened, so "

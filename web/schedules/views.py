@@ -22,6 +22,7 @@ from matcher.model.check import violations
 from matcher.model.explain import Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
+from matcher.model.timetable import agenda, grid
 from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
 from web.db import db
@@ -45,7 +46,7 @@ from web.publishing import mailings
 from web.publishing.invites import event_calendar, ics_response
 from web.schedules import jobs
 from web.schedules.editing import NotInSchedule, moved, new_problems
-from web.schedules.timetable import agenda, grid, schedule_csv, unmet_wishes
+from web.schedules.timetable import schedule_csv, unmet_wishes
 
 bp = Blueprint("schedules", __name__, url_prefix="/events/<int:event_id>")
 
