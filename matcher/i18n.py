@@ -60,6 +60,36 @@ def locale_of(name: str | None) -> str:
     raise ValueError(f"unknown language {name!r}: use one of {', '.join(SHORT)}")
 
 
+# Language tags (lower case, '-' for '_') -> our catalogue, checked on the full tag and then
+# on its prefixes: Hong Kong, Taiwan and Macao (and Cantonese) read Traditional Chinese.
+TRADITIONAL = ("zh-hk", "zh-tw", "zh-mo", "zh-hant", "yue", "zh-yue")
+SIMPLIFIED = ("zh-cn", "zh-sg", "zh-hans", "zh")
+# Names people write in a spreadsheet's language column, besides our ids, short names and tags.
+NAMES = {name.lower(): locale for locale, name in LANGUAGES.items()} | {
+    "繁体中文": "zh_Hant_HK", "簡體中文": "zh_Hans_CN"}
+
+
+def locale_of_tag(tag: str) -> str | None:
+    """Our locale for a language tag (a browser's zh-HK, en-GB; our zh-Hant or zh_Hans_CN), or
+    None when we have no catalogue for it."""
+    tag = tag.strip().lower().replace("_", "-")
+    ours = {locale.lower().replace("_", "-"): locale for locale in LANGUAGES}
+    if tag in ours:
+        return ours[tag]
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    for prefixes, locale in ((TRADITIONAL, "zh_Hant_HK"), (SIMPLIFIED, "zh_Hans_CN")):
+        if any(tag == t or tag.startswith(t + "-") for t in prefixes):
+            return locale
+    return None
+
+
+def locale_named(text: str) -> str | None:
+    """Our locale for a language as people write it: a tag (en, zh-Hant, zh-HK, zh_Hans_CN) or
+    a name (English, 繁體中文, 简体中文); None when it names none of ours."""
+    return NAMES.get(text.strip().lower()) or locale_of_tag(text)
+
+
 @cache
 def translator(language: str | None) -> NullTranslations:
     """The catalogue of a language (English: the messages as written)."""

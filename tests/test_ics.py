@@ -182,7 +182,7 @@ def test_vevent_names_both_parties_the_table_venue_field_and_the_owners_agenda(t
     assert first["STATUS"] == "CONFIRMED"
     assert first["URL"] == "https://finals.example/agenda/vc1"
     description = str(first["DESCRIPTION"])
-    assert "Field of Alpha Robotics: iot" in description
+    assert "Field of Alpha Robotics: Internet of Things" in description
     assert "About Alpha Robotics: Warehouse robots" in description
     assert "Agenda: https://finals.example/agenda/vc1" in description
     assert "agenda/alpha" not in cal.to_ical().decode()  # never another participant's link

@@ -147,9 +147,9 @@ def test_send_mails_the_changes_and_reports_who_has_no_address(files: Path, caps
         "no e-mail address for gamma: give them their calendar file instead",
         "1 of 3 messages sent"]
     assert captured.err.splitlines() == [
-        "not sent to omar@fund.example (vc2), 'Updated: Beta Bio meets Omar Patel, 13 Sep 14:25': "
+        "not sent to omar@fund.example (vc2), 'Updated: Beta Bio meets Omar Patel, 13 Sept 14:25': "
         "550 5.1.1 no such mailbox here",
-        "not sent to omar@fund.example (vc2), 'Cancelled: Gamma Grid meets Omar Patel, 13 Sep 14:25': "
+        "not sent to omar@fund.example (vc2), 'Cancelled: Gamma Grid meets Omar Patel, 13 Sept 14:25': "
         "550 5.1.1 no such mailbox here"]
     assert code == 5
     assert (out / "vc2.ics").exists()  # a failure to send loses nothing

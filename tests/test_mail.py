@@ -64,7 +64,7 @@ def test_after_a_change_only_new_moved_and_cancelled_meetings_go_out() -> None:
         ("beta", "REQUEST", new.meetings[2].uid), ("vc1", "REQUEST", new.meetings[2].uid)]
     assert box.no_address == ("gamma", "vc3")  # the cancellation of gamma/vc3 has nobody to go to
     moved = box.invitations[0].message
-    assert moved["Subject"] == "Updated: Alpha Robotics meets Omar Patel, 13 Sep 14:00"
+    assert moved["Subject"] == "Updated: Alpha Robotics meets Omar Patel, 13 Sept 14:00"
     _, cal, method = parts(moved)
     assert (method, cal.events[0].sequence) == ("REQUEST", 2)
 
@@ -80,7 +80,7 @@ def test_a_cancellation_goes_out_as_method_cancel_with_the_next_sequence() -> No
     assert (vevent.uid, vevent.sequence, vevent["STATUS"]) == (SCHEDULE.meetings[1].uid, 2, "CANCELLED")
     assert "This meeting at Finals is cancelled:" in text
     assert box.invitations[1].message["Subject"] == \
-        "Cancelled: Alpha Robotics meets Omar Patel, 13 Sep 14:25"
+        "Cancelled: Alpha Robotics meets Omar Patel, 13 Sept 14:25"
 
 
 def test_messages_reach_a_real_smtp_server_with_their_text_and_calendar_parts(tmp_path: Path) -> None:
@@ -96,10 +96,10 @@ def test_messages_reach_a_real_smtp_server_with_their_text_and_calendar_parts(tm
     assert message["From"] == "Finals Desk <desk@finals.example>"
     assert message["To"] == "Vera Chan <vera@harbour.example>"
     assert message["Subject"] == \
-        "Invitation: Alpha Robotics meets Vera Chan (Harbour Ventures), 13 Sep 14:00"
+        "Invitation: Alpha Robotics meets Vera Chan (Harbour Ventures), 13 Sept 14:00"
     text, cal, method = parts(message)
     assert method == "REQUEST" and cal["METHOD"] == "REQUEST"
-    assert "  When: Wednesday 13 September 2023, 14:00-14:20 (Asia/Hong_Kong time)" in text
+    assert "  When: Wednesday, 13 September 2023, 14:00–14:20 (Asia/Hong_Kong time)" in text
     assert "  Where: Table T1, Science Park, Hall 2" in text
     assert "  Your agenda: https://finals.example/a/vc1" in text
     [vevent] = cal.events
@@ -119,7 +119,7 @@ def test_a_refused_recipient_is_named_with_the_reason_and_the_others_still_go() 
         failures = send(box.invitations, SmtpSettings(host="127.0.0.1", port=port, security="none"))
     assert [str(f) for f in failures] == [
         "not sent to vera@harbour.example (vc1), 'Invitation: Alpha Robotics meets Vera Chan "
-        "(Harbour Ventures), 13 Sep 14:00': 550 5.1.1 no such mailbox here"]
+        "(Harbour Ventures), 13 Sept 14:00': 550 5.1.1 no such mailbox here"]
     assert failures[0].invitation is box.invitations[1]  # kept whole, to send again
     assert [to for _, to, _ in inbox.received] == [["ceo@alpha.example"], ["ceo@alpha.example"],
                                                    ["omar@fund.example"]]

@@ -3,12 +3,14 @@ compiled catalogues matching their sources, and the checks that say so able to f
 
 from __future__ import annotations
 
+import ast
 from datetime import date, datetime
 
 import pytest
 from babel.messages.catalog import Catalog
 
 from matcher import catalogues
+from matcher.catalogues import ROOT
 from matcher.i18n import (
     DEFAULT,
     FIELD_NAMES,
@@ -108,3 +110,33 @@ def test_language_names(name: str | None, locale: str) -> None:
 def test_an_unknown_language_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="zh-Hant"):
         locale_of("fr")
+
+
+def shadowed_gettext(source: str) -> list[int]:
+    """Lines that assign to `_` in a module that imports gettext as `_` (every later `_()` in
+    that function would call the assigned value instead)."""
+    tree = ast.parse(source)
+    imports = any(alias.asname == "_" or alias.name == "_" for node in tree.body
+                  if isinstance(node, ast.ImportFrom) for alias in node.names)
+    if not imports:
+        return []
+    local = {id(name) for node in ast.walk(tree) if isinstance(node, ast.comprehension)
+             for name in ast.walk(node.target)}
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)
+            and id(node) not in local]
+
+
+def test_no_module_that_translates_assigns_to_its_gettext() -> None:
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in sorted(ROOT.glob("[mw]*/**/*.py"))
+             for line in shadowed_gettext(path.read_text())]
+    assert not found, f"`_` assigned where it is gettext: {found}"
+
+
+@pytest.mark.parametrize(("source", "lines"), [
+    ("from flask_babel import gettext as _\ndef f():\n    a, _ = g()\n    return _('x')\n", [3]),
+    ("from flask_babel import gettext as _\nxs = [1 for _ in range(3)]\n", []),
+    ("def f():\n    a, _ = g()\n", []),
+])
+def test_an_assigned_gettext_is_found(source: str, lines: list[int]) -> None:
+    assert shadowed_gettext(source) == lines

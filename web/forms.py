@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 
 from flask_babel import gettext as _
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,9 +19,17 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.i18n import locale_of
-from matcher.model.event import MAX_TABLES, Count, Email, Id, Interest, Text, TimeZoneName
-from matcher.model.messages import sentence
+from matcher.model.event import (
+    MAX_TABLES,
+    Count,
+    Email,
+    Id,
+    Interest,
+    Language,
+    Text,
+    TimeZoneName,
+)
+from matcher.model.messages import refuse, sentence
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -66,6 +73,7 @@ Optional = BeforeValidator(_blank_is_none)
 OptionalText = Annotated[Text | None, Optional]
 OptionalEmail = Annotated[Email | None, Optional]
 OptionalCount = Annotated[Count | None, Optional]
+OptionalLanguage = Annotated[Language | None, Optional]
 Minutes = Annotated[int, Field(ge=5, le=240, description="Length of a meeting in minutes.")]
 Changeover = Annotated[int, Field(ge=0, le=120, description="Minutes between two meetings.")]
 Sessions = Annotated[list[tuple[time, time]], BeforeValidator(_sessions),
@@ -73,8 +81,6 @@ Sessions = Annotated[list[tuple[time, time]], BeforeValidator(_sessions),
 # How many there may be is the event's rule (`Event`), checked when the settings are applied.
 Tables = Annotated[list[Id], BeforeValidator(_tables)]
 Fields = Annotated[list[Id], BeforeValidator(_split)]
-# A language by its locale (zh_Hant_HK) or short name (zh-Hant), kept as its locale.
-Language = Annotated[str, AfterValidator(locale_of)]
 Checkbox = Annotated[bool, BeforeValidator(lambda v: v in (True, "on", "1", "true", "yes"))]
 WishChoice = Literal["", "1", "2", "3"]
 InvestorChoice = Literal["", "avoid", "1", "2", "3"]
@@ -161,13 +167,14 @@ class StartupRow(Form):
     description: OptionalText = None
     min_meetings: Annotated[Count, BeforeValidator(lambda v: _blank_is_none(v) or 0)] = 0
     max_meetings: OptionalCount = None
+    language: OptionalLanguage = None
 
     @field_validator("field")
     @classmethod
     def _known_field(cls, value: str, info: ValidationInfo) -> str:
         known = (info.context or {}).get("fields")
         if known is not None and value not in known:
-            raise ValueError(f"{value!r} is not one of the event's fields: {', '.join(known)}")
+            raise refuse("unknown_field", value=value, fields=", ".join(known))
         return value
 
 
@@ -179,6 +186,7 @@ class InvestorRow(Form):
     organisation: OptionalText = None
     email: OptionalEmail = None
     max_meetings: OptionalCount = None
+    language: OptionalLanguage = None
 
 
 class Availability(Form):

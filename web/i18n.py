@@ -22,36 +22,18 @@ from matcher.i18n import (
     format_day,
     format_moment,
     format_weekday,
+    locale_of_tag,
 )
 from web.db import db
 from web.db.models import Organiser
 
-# Browser language tags (lower case, '-' or '_') -> our catalogue. Checked on the full tag,
-# then on its script, then on its language.
-TRADITIONAL = ("zh-hk", "zh-tw", "zh-mo", "zh-hant", "yue", "zh-yue")  # yue: Cantonese
-SIMPLIFIED = ("zh-cn", "zh-sg", "zh-hans", "zh")
-
 babel = Babel()
-
-
-def from_tag(tag: str) -> str | None:
-    """Our locale for one browser language tag, or None when we have none for it."""
-    tag = tag.strip().lower().replace("_", "-")
-    if tag in LANGUAGES or tag.replace("-", "_") in {k.lower() for k in LANGUAGES}:
-        return next(k for k in LANGUAGES if k.lower() == tag.replace("-", "_"))
-    if tag.startswith("en"):
-        return "en"
-    if any(tag == t or tag.startswith(t + "-") for t in TRADITIONAL):
-        return "zh_Hant_HK"
-    if any(tag == t or tag.startswith(t + "-") for t in SIMPLIFIED):
-        return "zh_Hans_CN"
-    return None
 
 
 def from_accept_language() -> str | None:
     """The first of the browser's languages (by quality) that we have."""
     for tag, _quality in request.accept_languages:
-        found = from_tag(tag)
+        found = locale_of_tag(tag)
         if found is not None:
             return found
     return None

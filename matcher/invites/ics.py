@@ -15,6 +15,7 @@ from typing import Literal
 import icalendar
 from pydantic import BaseModel, ConfigDict
 
+from matcher.i18n import field_name, translator
 from matcher.model.check import unknown_references
 from matcher.model.event import Email, Event, Text
 from matcher.model.instance import Instance
@@ -90,17 +91,23 @@ def _ambiguous(event: Event, local: datetime) -> bool:
                                                                             fold=1).utcoffset()
 
 
-def location(event: Event, meeting: Meeting) -> str:
-    """Table and venue."""
-    return f"Table {meeting.table}, {event.venue}" if event.venue else f"Table {meeting.table}"
+def location(event: Event, meeting: Meeting, language: str | None = None) -> str:
+    """Table and venue, in a language."""
+    _ = translator(language).gettext
+    if event.venue:
+        return _("Table %(table)s, %(venue)s") % {"table": meeting.table, "venue": event.venue}
+    return _("Table %(table)s") % {"table": meeting.table}
 
 
 class _Vevents:
-    """Builds the VEVENTs of one event's meetings, with its participants and slots looked up once."""
+    """Builds the VEVENTs of one event's meetings, with its participants and slots looked up once;
+    their texts in one language."""
 
     def __init__(self, event: Event, organiser: Organiser | None, agenda_link: AgendaLink | None,
-                 stamp: datetime) -> None:
+                 stamp: datetime, language: str | None) -> None:
         self.event, self.organiser, self.agenda_link, self.stamp = event, organiser, agenda_link, stamp
+        self.language = language
+        self._ = translator(language).gettext
         self.startups = {s.id: s for s in event.startups}
         self.investors = {i.id: i for i in event.investors}
         self.slots = {s.id: s for s in event.slots}
@@ -118,7 +125,7 @@ class _Vevents:
             start=start,
             end=end,
             summary=self.summary(meeting),
-            location=location(self.event, meeting),
+            location=location(self.event, meeting, self.language),
             description=self.description(meeting, owner),
             status="CANCELLED" if cancelled else "CONFIRMED",
             transparency="OPAQUE",
@@ -150,41 +157,57 @@ class _Vevents:
 
     def summary(self, meeting: Meeting) -> str:
         """The title, naming both parties."""
-        investor = self.investors[meeting.investor]
-        org = f" ({investor.organisation})" if investor.organisation else ""
-        return f"{self.name(meeting.startup)} meets {investor.name}{org}"
+        _, investor = self._, self.investors[meeting.investor]
+        names = {"startup": self.name(meeting.startup), "investor": investor.name,
+                 "organisation": investor.organisation}
+        if investor.organisation:
+            return _("%(startup)s meets %(investor)s (%(organisation)s)") % names
+        return _("%(startup)s meets %(investor)s") % names
 
     def description(self, meeting: Meeting, owner: str | None) -> str:
         """Who meets whom, the startup's field and description, the place and the agenda link."""
-        startup = self.startups[meeting.startup]
-        lines = [f"{self.summary(meeting)} at {self.event.name}.",
-                 f"Field of {startup.name}: {startup.field}"]
+        _, startup = self._, self.startups[meeting.startup]
+        lines = [_("%(meeting)s at %(event)s.") % {"meeting": self.summary(meeting),
+                                                  "event": self.event.name},
+                 _("Field of %(startup)s: %(field)s") % {
+                     "startup": startup.name, "field": field_name(startup.field, self.language)}]
         if startup.description:
-            lines.append(f"About {startup.name}: {startup.description}")
-        lines.append(f"Where: {location(self.event, meeting)}")
+            lines.append(_("About %(startup)s: %(description)s") % {
+                "startup": startup.name, "description": startup.description})
+        lines.append(_("Where: %(place)s") % {
+            "place": location(self.event, meeting, self.language)})
         if self.agenda_link is not None:
             # A personal link may hold a secret token, so a participant's file links only their own.
             owners = [owner] if owner else [meeting.startup, meeting.investor]
             links = {who: self.agenda_link(who) for who in owners}
             if len(set(links.values())) == 1:
-                lines.append(f"Agenda: {links[owners[0]]}")
+                lines.append(_("Agenda: %(link)s") % {"link": links[owners[0]]})
             else:
-                lines += [f"Agenda of {self.name(who)}: {link}" for who, link in links.items()]
+                lines += [_("Agenda of %(name)s: %(link)s") % {"name": self.name(who), "link": link}
+                          for who, link in links.items()]
         return "\n".join(lines)
+
+
+def language_of(event: Event, owner: str | None) -> str | None:
+    """The language of a participant's calendar texts: theirs; None (English) for the
+    organiser's calendar or someone the event does not know."""
+    people = {p.id: p for p in (*event.startups, *event.investors)}
+    return people[owner].language if owner in people else None
 
 
 def calendar(event: Event, meetings: Iterable[Meeting], method: Method, owner: str | None = None, *,
              organiser: Organiser | None = None, agenda_link: AgendaLink | None = None,
-             stamp: datetime | None = None) -> icalendar.Calendar:
+             stamp: datetime | None = None, language: str | None = None) -> icalendar.Calendar:
     """A VCALENDAR of the meetings of `owner` (a participant id; every meeting when None).
 
     PUBLISH is for downloads and feeds, REQUEST for e-mailed invitations; CANCEL cancels the given
     meetings, which are the ones as last sent, from the event they were made for. REQUEST and CANCEL
-    need an organiser (RFC 5546).
+    need an organiser (RFC 5546). The texts are in `language`, by default the owner's.
     """
     if method != "PUBLISH" and organiser is None:
         raise ValueError(f"METHOD:{method} needs an organiser")
-    vevents = _Vevents(event, organiser, agenda_link, stamp or datetime.now(UTC))
+    vevents = _Vevents(event, organiser, agenda_link, stamp or datetime.now(UTC),
+                       language or language_of(event, owner))
     title = event.name if owner is None else f"{event.name}: {vevents.name(owner)}"
     cal = icalendar.Calendar.new(
         prodid=PRODID, method=method, name=title,

@@ -22,6 +22,7 @@ from typing import Literal
 import icalendar
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.i18n import N_, format_moment, format_weekday, translator
 from matcher.invites.ics import AgendaLink, Method, Organiser, calendar, removed
 from matcher.model.event import Event
 from matcher.model.schedule import Schedule
@@ -127,33 +128,50 @@ def outbox(event: Event, schedule: Schedule, organiser: Organiser, *,
                 no_address.append(who)
                 continue
             cal = calendar(ev, [meeting], method, who, organiser=organiser, agenda_link=agenda_link)
-            update = method == "REQUEST" and meeting.uid in before
+            kind = "cancelled" if method == "CANCEL" else "updated" if meeting.uid in before \
+                else "invitation"
             invitations.append(Invitation(
                 participant=who, recipient=person.email, method=method, uid=meeting.uid,
-                message=_message(ev, cal, organiser, person.name, person.email, update)))
+                message=_message(ev, cal, organiser, person.name, person.email, kind,
+                                 person.language)))
     return Outbox(tuple(invitations), tuple(dict.fromkeys(no_address)))
 
 
+# What a message says of its meeting, by kind: its subject, and the sentence that opens it.
+SUBJECTS = {"invitation": N_("Invitation: %(meeting)s, %(moment)s"),
+            "updated": N_("Updated: %(meeting)s, %(moment)s"),
+            "cancelled": N_("Cancelled: %(meeting)s, %(moment)s")}
+OPENINGS = {"invitation": N_("This meeting at %(event)s is scheduled:"),
+            "updated": N_("This meeting at %(event)s has changed:"),
+            "cancelled": N_("This meeting at %(event)s is cancelled:")}
+Kind = Literal["invitation", "updated", "cancelled"]
+
+
 def _message(event: Event, cal: icalendar.Calendar, organiser: Organiser, name: str, address: str,
-             update: bool) -> EmailMessage:
-    """A text part written from the calendar's one VEVENT, then the calendar itself."""
+             kind: Kind, language: str | None) -> EmailMessage:
+    """A text part written from the calendar's one VEVENT in the reader's language, then the
+    calendar itself."""
+    _ = translator(language).gettext
     method = str(cal["METHOD"])
     vevent = cal.events[0]
     start = vevent.start.astimezone(event.zone())
     end = vevent.end.astimezone(event.zone())
     title = str(vevent["SUMMARY"])
-    what = {"CANCEL": "is cancelled", "REQUEST": "has changed" if update else "is scheduled"}[method]
-    lead = {"CANCEL": "Cancelled", "REQUEST": "Updated" if update else "Invitation"}[method]
-    lines = [f"Hello {name},", "", f"This meeting at {event.name} {what}:", "", f"  {title}",
-             f"  When: {start:%A %d %B %Y, %H:%M}-{end:%H:%M} ({event.timezone} time)",
-             f"  Where: {vevent['LOCATION']}"]
+    when = _("When: %(day)s, %(start)s–%(end)s (%(zone)s time)") % {
+        "day": format_weekday(start, language), "start": f"{start:%H:%M}",
+        "end": f"{end:%H:%M}", "zone": event.timezone}
+    lines = [_("Hello %(name)s,") % {"name": name}, "",
+             _(OPENINGS[kind]) % {"event": event.name}, "", f"  {title}", f"  {when}",
+             "  " + _("Where: %(place)s") % {"place": vevent["LOCATION"]}]
     if "URL" in vevent:
-        lines.append(f"  Your agenda: {vevent['URL']}")
-    lines += ["", "The calendar part of this message updates your calendar."
-              if method == "REQUEST" else "The calendar part of this message removes it from your "
-              "calendar.", "", f"{organiser.name or event.name}"]
+        lines.append("  " + _("Your agenda: %(link)s") % {"link": vevent["URL"]})
+    lines += ["", _("The calendar part of this message updates your calendar.")
+              if method == "REQUEST" else
+              _("The calendar part of this message removes it from your calendar."),
+              "", f"{organiser.name or event.name}"]
     message = EmailMessage(policy=POLICY)
-    message["Subject"] = f"{lead}: {title}, {start:%d %b %H:%M}"
+    message["Subject"] = _(SUBJECTS[kind]) % {"meeting": title,
+                                               "moment": format_moment(start, language)}
     message["From"] = formataddr((organiser.name or event.name, organiser.email))
     message["To"] = formataddr((name, address))
     message["Date"] = formatdate(usegmt=True)

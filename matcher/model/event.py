@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from matcher.i18n import locale_named
 from matcher.model.messages import Location, refuse, refuse_all
 
 MICHK_FIELDS: tuple[str, ...] = (
@@ -151,6 +152,21 @@ Email = Annotated[
 ]
 
 
+def _language(value: str) -> str:
+    """One of our languages, as its locale identifier."""
+    locale = locale_named(value)
+    if locale is None:
+        raise refuse("unknown_language", value=value)
+    return locale
+
+
+Language = Annotated[
+    str, BeforeValidator(_one_line), AfterValidator(_language),
+    Field(description="A language: en, zh-Hant (Traditional Chinese, Hong Kong) or zh-Hans "
+                      "(Simplified Chinese); kept as en, zh_Hant_HK or zh_Hans_CN."),
+]
+
+
 class Model(BaseModel):
     """Frozen, strict about unknown keys: a typo in a key is an error, not a silent default."""
 
@@ -184,6 +200,10 @@ class Slot(Model):
         return self
 
 
+LANGUAGE_OF_PARTICIPANT = ("The language of the participant's e-mails, calendar texts and page; "
+                           "none: English, or the language they choose on their page.")
+
+
 class Startup(Model):
     """A startup (finalist): founders stay at a table, investors come to them."""
 
@@ -198,6 +218,7 @@ class Startup(Model):
     max_meetings: Count | None = None
     wishes: dict[Id, Wish] = Field(default_factory=dict, max_length=MAX_PARTICIPANTS,
                                    description="Investor id -> 1..3.")
+    language: Language | None = Field(default=None, description=LANGUAGE_OF_PARTICIPANT)
 
     @model_validator(mode="after")
     def _min_within_max(self) -> Self:
@@ -223,6 +244,7 @@ class Investor(Model):
     unavailable: tuple[Id, ...] = Field(default=(), max_length=MAX_SLOTS,
                                         description="Slot ids when it cannot meet.")
     max_meetings: Count | None = None
+    language: Language | None = Field(default=None, description=LANGUAGE_OF_PARTICIPANT)
 
     @model_validator(mode="after")
     def _wish_or_avoid(self) -> Self:

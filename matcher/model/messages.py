@@ -59,6 +59,8 @@ TEMPLATES: dict[str, str] = {
     "pin_clash": N_("{who} has two meetings pinned in the slot {slot}: with {first} and with "
                     "{second}."),
     "table_clash": N_("The table {table} has two meetings pinned in the slot {slot}."),
+    "unknown_language": N_("{value} is not one of the languages: give en, zh-Hant (Traditional "
+                           "Chinese) or zh-Hans (Simplified Chinese)."),
 }
 
 # pydantic's own errors (https://docs.pydantic.dev/latest/errors/validation_errors/): type ->

@@ -12,10 +12,14 @@ from flask.testing import FlaskClient
 from flask_babel import lazy_gettext
 
 from matcher.i18n import LANG_TAGS, translator
+from matcher.model.messages import TEMPLATES
 from tests.webapp.conftest import EMAIL, PASSWORD, AuthActions, LazyStringLeak, event_row
 from tests.webapp.test_participant import investor_form, link, stored
+from tests.webapp.test_views import upload
 from web.accounts.views import find_organiser
 from web.db import new_session
+from web.db.models import EventRow
+from web.events.store import event_of
 
 
 def language_of(page: str) -> str:
@@ -128,3 +132,34 @@ def test_a_lazy_string_in_a_flash_or_in_json_fails_the_tests(app: Flask) -> None
     for path in ("/flash-lazy", "/json-lazy"):
         with pytest.raises(LazyStringLeak):
             client.get(path)
+
+
+def test_the_import_reads_each_participants_language(app: Flask, client: FlaskClient,
+                                                     auth: AuthActions, event_id: int) -> None:
+    auth.login()
+    csv = ("id,name,organisation,language\ninv-x,Xavier,X Capital,繁體中文\n"
+           "inv-y,Yan,Y Fund,zh-CN\ninv-001,Investor 1,,\n")
+    with new_session(app) as session:
+        first = next(p for p in session.get(EventRow, event_id).participants  # type: ignore[union-attr]
+                     if p.code == "inv-001")
+        first.language = "zh_Hans_CN"  # their own choice: a blank cell keeps it
+        session.commit()
+    assert upload(client, event_id, "investor", "i.csv", csv.encode()).status_code == 302
+    languages = {p.code: p.language for p in event_row(app, event_id).participants}
+    assert (languages["inv-x"], languages["inv-y"], languages["inv-001"]) == (
+        "zh_Hant_HK", "zh_Hans_CN", "zh_Hans_CN")
+    assert event_of(event_row(app, event_id)).investors[0].language == "zh_Hans_CN"
+    assert "language" in client.get(f"/events/{event_id}/template-investor.csv").get_data(
+        as_text=True).splitlines()[0].split(",")
+
+
+def test_an_unknown_language_in_the_import_is_named_on_its_row(
+        app: Flask, client: FlaskClient, auth: AuthActions, event_id: int) -> None:
+    auth.login()
+    client.post("/language", data={"lang": "zh_Hant_HK"})
+    csv = "id,name,field,language\nst-x,Xeno,fintech,Klingon\n"
+    response = upload(client, event_id, "startup", "s.csv", csv.encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    template = TEMPLATES["unknown_language"]
+    assert translator("zh_Hant_HK").gettext(template).format(value="Klingon") in page

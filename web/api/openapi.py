@@ -69,7 +69,7 @@ def schemas() -> dict[str, Any]:
     outputs = [(Error, "serialization"), (EventSummary, "serialization"),
                (ParticipantOut, "serialization"), (JobOut, "serialization"),
                (ScheduleOut, "serialization")]
-    _, top = models_json_schema(inputs + outputs, ref_template=REF)  # type: ignore[arg-type]
+    _keys, top = models_json_schema(inputs + outputs, ref_template=REF)  # type: ignore[arg-type]
     found = dict(top.get("$defs", {}))
     participant = TypeAdapter(ParticipantIn).json_schema(ref_template=REF)
     found.update(participant.pop("$defs", {}))

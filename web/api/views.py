@@ -66,7 +66,7 @@ def _authenticate() -> None:
     """Every endpoint but the OpenAPI document needs `Authorization: Bearer <token>`."""
     if request.endpoint in PUBLIC:
         return
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     organiser = organiser_by_token(db(), token.strip()) if scheme.lower() == "bearer" else None
     if organiser is None:
         raise ApiError(401, "send a valid API token: Authorization: Bearer <token>")
@@ -161,7 +161,7 @@ def put_participant(event_id: int) -> tuple[Response, int]:
         raise ApiError(422, "the body is not valid",
                        [f"field: {data.field!r} is not one of the event's fields: "
                         f"{', '.join(row.fields)}"])
-    added, _ = store_rows(kind, [fields], row)
+    added, _updated = store_rows(kind, [fields], row)
     problems = problems_of(row)
     if problems:
         db().rollback()

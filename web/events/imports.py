@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from pydantic import BaseModel, ValidationError
 
@@ -17,9 +18,9 @@ ROWS: dict[str, type[BaseModel]] = {"startup": StartupRow, "investor": InvestorR
 EXAMPLES = {
     "startup": {"id": "st-01", "name": "Example Robotics", "field": "iot",
                 "email": "founder@example.com", "description": "Warehouse robots that ...",
-                "min_meetings": "3", "max_meetings": ""},
+                "min_meetings": "3", "max_meetings": "", "language": "en"},
     "investor": {"id": "inv-01", "name": "Alex Chan", "organisation": "Example Ventures",
-                 "email": "alex@example.com", "max_meetings": "8"},
+                 "email": "alex@example.com", "max_meetings": "8", "language": "zh-Hant"},
 }
 
 
@@ -78,7 +79,8 @@ def read_table(filename: str, stream: BinaryIO) -> list[dict[str, Any]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             values = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
         except Exception as e:  # openpyxl raises many kinds for a file that is not xlsx
-            raise BadUpload(f"{filename} is not a readable Excel (.xlsx) file") from e
+            raise BadUpload(_("%(file)s is not a readable Excel (.xlsx) file.",
+                              file=filename)) from e
         header = [str(h).strip() if h is not None else "" for h in (values[0] if values else [])]
         return [{h: ("" if v is None else str(v)) for h, v in zip(header, r, strict=False) if h}
                 for r in values[1:]]
@@ -86,10 +88,11 @@ def read_table(filename: str, stream: BinaryIO) -> list[dict[str, Any]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise BadUpload(f"{filename} is not UTF-8 text: save it as 'CSV UTF-8'") from None
+            raise BadUpload(_("%(file)s is not UTF-8 text: save it as “CSV UTF-8”.",
+                              file=filename)) from None
         return [{(k or "").strip(): v or "" for k, v in r.items()}
                 for r in csv.DictReader(io.StringIO(text))]
-    raise BadUpload("upload a .csv or .xlsx file")
+    raise BadUpload(_("Upload a .csv or .xlsx file."))
 
 
 def check_rows(kind: str, rows: list[dict[str, Any]], event: EventRow) -> Report:
@@ -98,7 +101,7 @@ def check_rows(kind: str, rows: list[dict[str, Any]], event: EventRow) -> Report
     model = ROWS[kind]
     missing = [c for c in ("id", "name") if rows and c not in rows[0]]
     if missing:
-        report.errors.append(RowError(1, "", {c: "This column is missing." for c in missing}))
+        report.errors.append(RowError(1, "", {c: _("This column is missing.") for c in missing}))
         return report
     others = {p.code for p in event.participants if p.kind != kind}
     seen: set[str] = set()
@@ -112,14 +115,15 @@ def check_rows(kind: str, rows: list[dict[str, Any]], event: EventRow) -> Report
             report.errors.append(RowError(n, ident, field_errors(e)))
             continue
         if row.id in seen:  # type: ignore[attr-defined]
-            report.errors.append(RowError(n, ident, {"id": "This id is on an earlier row too."}))
+            report.errors.append(RowError(n, ident, {"id": _("This id is on an earlier row too.")}))
         elif row.id in others:  # type: ignore[attr-defined]
-            other = "startup" if kind == "investor" else "investor"
-            report.errors.append(RowError(n, ident, {"id": f"This id is already used by a {other}."}))
+            taken = _("This id is already used by a startup.") if kind == "investor" else \
+                _("This id is already used by an investor.")
+            report.errors.append(RowError(n, ident, {"id": taken}))
         seen.add(row.id)  # type: ignore[attr-defined]
         report.rows.append(row.model_dump())
     if not report.rows and not report.errors:
-        report.errors.append(RowError(1, "", {"": "The file has no rows."}))
+        report.errors.append(RowError(1, "", {"": _("The file has no rows.")}))
     return report
 
 
@@ -138,5 +142,6 @@ def store_rows(kind: str, rows: list[dict[str, Any]], event: EventRow) -> tuple[
         else:
             updated += 1
         for key, value in data.items():
-            setattr(p, key, value)
+            if key != "language" or value is not None:  # a blank language keeps their choice
+                setattr(p, key, value)
     return added, updated

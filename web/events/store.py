@@ -21,8 +21,8 @@ from matcher.model.schedule import Schedule
 from web.db.models import EventRow, Participant, ScheduleVersion, now
 from web.events.slots import settings_of
 
-KEYS = {"startup": ("email", "description", "max_meetings"),
-        "investor": ("organisation", "email", "max_meetings")}
+KEYS = {"startup": ("email", "description", "max_meetings", "language"),
+        "investor": ("organisation", "email", "max_meetings", "language")}
 
 
 def participant_data(p: Participant) -> dict[str, Any]:
@@ -151,12 +151,13 @@ def add_event(session: Session, event: Event) -> EventRow:
             kind="startup", code=s["id"], name=s["name"], field=s["field"], email=s["email"],
             description=s["description"], unavailable=s["unavailable"],
             min_meetings=s["min_meetings"], max_meetings=s["max_meetings"], wishes=s["wishes"],
-            interests={}, avoid=[]))
+            interests={}, avoid=[], language=s["language"]))
     for i in data["investors"]:
         row.participants.append(Participant(
             kind="investor", code=i["id"], name=i["name"], organisation=i["organisation"],
             email=i["email"], interests=i["interests"], wishes=i["wishes"], avoid=i["avoid"],
-            unavailable=i["unavailable"], max_meetings=i["max_meetings"]))
+            unavailable=i["unavailable"], max_meetings=i["max_meetings"],
+            language=i["language"]))
     session.add(row)
     session.flush()
     return row

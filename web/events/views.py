@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from pydantic_core import ErrorDetails
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,8 +48,8 @@ from web.forms import EventForm, FormsSwitch, ImportChoice, validate
 from web.participants.links import link_for
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-STALE = ("This page was changed by someone else since you opened it; your change was not saved. "
-         "Reload the page and make it again.")
+STALE = lazy_gettext("This page was changed by someone else since you opened it; your change "
+                     "was not saved. Reload the page and make it again.")
 
 
 organisers_only(bp)
@@ -90,7 +91,7 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
     if form is None:
         return errors, False
     if row.id is not None and form.version != row.version:
-        return {"": STALE}, False
+        return {"": str(STALE)}, False
     apply(form, row)
     data, problems = errors_of(row)
     if problems:
@@ -104,7 +105,7 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
         db().commit()
     except StaleDataError:
         db().rollback()
-        return {"": STALE}, False
+        return {"": str(STALE)}, False
     return {}, True
 
 
@@ -133,7 +134,8 @@ def create() -> str | Response:
     if request.method == "POST":
         errors, saved = save_settings(row)
         if saved:
-            flash(f"Event {row.name} created with {len(row.slots)} slots.")
+            flash(_("Event %(event)s created with %(slots)s slots.", event=row.name,
+                    slots=len(row.slots)))
             return redirect(url_for("events.show", event_id=row.id))
     values = request.form if request.method == "POST" else form_values(row)
     return render_template("events/edit.html", row=None, values=values, errors=errors)
@@ -148,7 +150,8 @@ def edit(event_id: int) -> str | Response:
     if request.method == "POST":
         errors, saved = save_settings(row)
         if saved:
-            flash(f"Settings saved: {len(row.slots)} slots, {len(row.tables)} tables.")
+            flash(_("Settings saved: %(slots)s slots, %(tables)s tables.", slots=len(row.slots),
+                    tables=len(row.tables)))
             return redirect(url_for("events.show", event_id=row.id))
         row = current_event(event_id)
     values = request.form if request.method == "POST" else form_values(row)
@@ -179,13 +182,13 @@ def show(event_id: int) -> str:
 def toggle_form(event_id: int) -> Response:
     """Open or close the participants' forms."""
     row = current_event(event_id)
-    form, _ = validate(FormsSwitch, request.form.to_dict())
+    form, _errors = validate(FormsSwitch, request.form.to_dict())
     if form is None:
         abort(400)
     row.form_open = form.open == "1"
     db().commit()
-    flash("The participants' forms are open." if row.form_open else
-          "The participants' forms are closed: answers can no longer be changed.")
+    flash(_("The participants' forms are open.") if row.form_open else
+          _("The participants' forms are closed: answers can no longer be changed."))
     return redirect(url_for("events.show", event_id=event_id))
 
 
@@ -209,7 +212,8 @@ def new_link(event_id: int, participant_id: int) -> Response:
     participant = get_participant(current_event(event_id), participant_id)
     participant.link_nonce = new_nonce()
     db().commit()
-    flash(f"{participant.name} has a new personal link; the old one no longer works.")
+    flash(_("%(name)s has a new personal link; the old one no longer works.",
+            name=participant.name))
     return redirect(url_for("events.show", event_id=event_id) + f"#p{participant.id}")
 
 
@@ -221,7 +225,7 @@ def delete_participant(event_id: int, participant_id: int) -> Response:
     participant = get_participant(row, participant_id)
     remove_participant(row, participant)
     db().commit()
-    flash(f"{participant.name} removed.")
+    flash(_("%(name)s removed.", name=participant.name))
     return redirect(url_for("events.show", event_id=event_id))
 
 
@@ -230,7 +234,7 @@ def delete_participant(event_id: int, participant_id: int) -> Response:
 def import_participants(event_id: int) -> str | Response:
     """Import startups or investors from a CSV or xlsx file; report every bad row."""
     row = current_event(event_id)
-    choice, _ = validate(ImportChoice, request.form.to_dict() or request.args.to_dict())
+    choice, _errors = validate(ImportChoice, request.form.to_dict() or request.args.to_dict())
     if choice is None:
         abort(400)
     kind = choice.kind
@@ -239,7 +243,7 @@ def import_participants(event_id: int) -> str | Response:
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            errors = {"file": "Choose a .csv or .xlsx file."}
+            errors = {"file": _("Choose a .csv or .xlsx file.")}
         else:
             try:
                 rows = read_table(upload.filename, upload.stream)
@@ -250,7 +254,10 @@ def import_participants(event_id: int) -> str | Response:
                 if not report.errors:
                     added, updated = store_rows(kind, report.rows, row)
                     db().commit()
-                    flash(f"Imported {kind}s: {added} added, {updated} updated.")
+                    flash(_("Imported startups: %(added)s added, %(updated)s updated.",
+                            added=added, updated=updated) if kind == "startup" else
+                          _("Imported investors: %(added)s added, %(updated)s updated.",
+                            added=added, updated=updated))
                     return redirect(url_for("events.show", event_id=event_id))
     status = 422 if errors or report else 200
     return render_template("events/import.html", row=row, kind=kind, errors=errors,

@@ -34,15 +34,16 @@ def agenda_links(row: EventRow) -> AgendaLink:
 
 
 def with_addresses(event: Event, row: EventRow) -> Event:
-    """A version's event with each participant's e-mail address as stored now, so that an
-    address the organiser adds or corrects after publishing is the one invited. Someone no
-    longer in the event keeps the address of the version."""
-    emails = {p.code: p.email for p in row.participants}
+    """A version's event with each participant's e-mail address and language as stored now, so
+    that an address the organiser adds or corrects after publishing is the one invited, in the
+    language they chose since. Someone no longer in the event keeps those of the version."""
+    now = {p.code: {"email": p.email, "language": p.language} for p in row.participants}
 
     def current(person: Startup | Investor) -> Startup | Investor:
-        if person.id not in emails or emails[person.id] == person.email:
+        update = now.get(person.id)
+        if update is None or all(getattr(person, k) == v for k, v in update.items()):
             return person
-        return person.model_copy(update={"email": emails[person.id]})
+        return person.model_copy(update=update)
 
     return event.model_copy(update={"startups": tuple(map(current, event.startups)),
                                     "investors": tuple(map(current, event.investors))})

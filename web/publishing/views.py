@@ -56,7 +56,7 @@ def publish_version(event_id: int, number: int) -> Response:
     the invitations is a choice, and their failure never undoes the publication."""
     row = current_event(event_id)
     version = get_version(row, number)
-    form, _ = validate(PublishForm, request.form.to_dict())
+    form, _errors = validate(PublishForm, request.form.to_dict())
     if form is None or version is None:
         abort(400)
     publish(db(), version)
@@ -73,7 +73,7 @@ def send_version(event_id: int, number: int) -> Response:
     """E-mail the invitations of the version participants see (when it was published without)."""
     row = current_event(event_id)
     version = get_version(row, number)
-    form, _ = validate(PublishForm, request.form.to_dict())
+    form, _errors = validate(PublishForm, request.form.to_dict())
     if form is None or version is None:
         abort(400)
     published = published_version(db(), row.id)

@@ -197,7 +197,7 @@ def stop_job(event_id: int, job_id: int) -> Response:
 def pin(event_id: int) -> Response:
     """Pin a meeting of the latest version where it is, or unpin it."""
     row = current_event(event_id)
-    form, _ = validate(PinForm, request.form.to_dict())
+    form, _errors = validate(PinForm, request.form.to_dict())
     version = latest_version(db(), row.id)
     if form is None or version is None:
         abort(400)
