@@ -202,7 +202,7 @@ def test_import_xlsx(client: FlaskClient, auth: AuthActions, app: Flask, event_i
     ("id,name,field\nst-a,,fintech\n", "2", "This is required."),
     ("id,name,field,email\nst-a,Alpha,fintech,not-an-email\n", "2", "Give an e-mail address"),
     ("id,name,field\nst-a,Alpha,fintech\nst-a,Again,iot\n", "3", "on an earlier row too"),
-    ("id,name,field\ninv-001,Alpha,fintech\n", "2", "already used by a investor"),
+    ("id,name,field\ninv-001,Alpha,fintech\n", "2", "already used by an investor"),
     ("id,name,field,min_meetings\nst-a,Alpha,fintech,many\n", "2", "Give a whole number."),
     ("name,field\nAlpha,fintech\n", "1", "This column is missing."),
 ])
@@ -219,7 +219,7 @@ def test_import_reports_each_bad_row(client: FlaskClient, auth: AuthActions, app
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("s.txt", b"id,name\n", "upload a .csv or .xlsx file"),
+    ("s.txt", b"id,name\n", "Upload a .csv or .xlsx file"),
     ("s.xlsx", b"not a zip", "is not a readable Excel"),
     ("s.csv", "id,name\n\xe9".encode("latin-1"), "is not UTF-8 text"),
 ])
