@@ -8,9 +8,11 @@ writes for one person outside a request (e-mails, calendar files, printed agenda
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations, Translations
@@ -109,13 +111,20 @@ def format_weekday(value: date, language: str | None) -> str:
     return format_date(value, "full", locale=DATE_LOCALES[locale_of(language)])
 
 
-def format_moment(value: datetime, language: str | None) -> str:
-    """A day and time of day without the year: 13 Sept 14:05, 9月13日 14:05."""
+def format_moment(value: datetime, language: str | None, timezone: str | None = None) -> str:
+    """A day and time of day without the year: 13 Sept 14:05, 9月13日 14:05. With a time zone,
+    a stored moment (UTC, with or without tzinfo) is shown as the clocks there show it."""
     locale = DATE_LOCALES[locale_of(language)]
+    if timezone is not None:
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+            ZoneInfo(timezone))
     return f"{format_skeleton('MMMd', value, locale=locale)} {value:%H:%M}"
 
 
-def field_name(field: str, language: str | None) -> str:
-    """A field's name for people in a language: a default field's translated name, else its id."""
+def field_name(field: str, language: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A field's name for people in a language: the event's own name for it (`names`, its
+    `field_names`), else a default field's translated name, else its id."""
+    if names and field in names:
+        return names[field]
     name = FIELD_NAMES.get(field)
     return translator(language).gettext(name) if name else field

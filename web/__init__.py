@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from web import db, i18n
+from web import db, errors, i18n, wording
 from web.accounts import access
 from web.accounts import views as auth
 from web.config import Config, secret_key
@@ -30,6 +30,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     i18n.init_app(app)
+    wording.init_app(app)
+    errors.init_app(app)
     auth.login_manager.init_app(app)
     csrf.init_app(app)
 

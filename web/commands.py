@@ -69,7 +69,7 @@ def load_sample(path: Path, time_limit: float) -> None:
             click.echo(f"sample event already loaded: {event.name}")
             return
         if row is None:
-            row = add_event(session, event)
+            row = add_event(session, event, answers_given=True)
             # The event file has no organiser; the sample's is illustrative, so invites can be tried.
             row.organiser_email, row.organiser_name = SAMPLE_ORGANISER
             session.commit()
@@ -77,7 +77,7 @@ def load_sample(path: Path, time_limit: float) -> None:
         schedule = solve(event, time_limit=time_limit, workers=current_app.config["SOLVE_WORKERS"])
         try:
             version = add_version(session, row.id, schedule, event, "generated",
-                                  note="sample schedule loaded by `load-sample`")
+                                  details={"how": "sample", "seconds": round(schedule.seconds, 1)})
         except BrokenSchedule as e:
             raise click.ClickException(f"the sample's schedule breaks the rules, so it was not "
                                        f"stored: {e}") from None

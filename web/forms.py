@@ -46,6 +46,13 @@ def _split(value: Any) -> Any:
     return value
 
 
+def _lines(value: Any) -> Any:
+    """Text of one item per line (or, on a single line, separated by commas) as a list."""
+    if isinstance(value, str) and "\n" in value.strip():
+        return [item.strip() for item in value.splitlines() if item.strip()]
+    return _split(value)
+
+
 def _tables(value: Any) -> Any:
     """A number of tables (named T01, T02, ...) or their names separated by commas."""
     if isinstance(value, str) and value.strip().isdigit():
@@ -80,7 +87,8 @@ Sessions = Annotated[list[tuple[time, time]], BeforeValidator(_sessions),
                      Field(min_length=1, description="Meeting sessions; the gaps are breaks.")]
 # How many there may be is the event's rule (`Event`), checked when the settings are applied.
 Tables = Annotated[list[Id], BeforeValidator(_tables)]
-Fields = Annotated[list[Id], BeforeValidator(_split)]
+# The names people read; `web.events.fields` keeps each under its id.
+Fields = Annotated[list[Text], BeforeValidator(_lines)]
 Checkbox = Annotated[bool, BeforeValidator(lambda v: v in (True, "on", "1", "true", "yes"))]
 WishChoice = Literal["", "1", "2", "3"]
 InvestorChoice = Literal["", "avoid", "1", "2", "3"]

@@ -87,10 +87,12 @@ def init_app(app: Flask) -> None:
                    default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals |= {"LANGUAGES": LANGUAGES, "LANG_TAGS": LANG_TAGS,
                               "current_language": current_language,
-                              "field_name": lambda field: field_name(field, current_language())}
+                              "field_name": lambda field, event=None: field_name(
+                                  field, current_language(), getattr(event, "field_names", None))}
     app.jinja_env.filters |= {
         "day": lambda value: format_day(value, current_language()),
         "weekday": lambda value: format_weekday(value, current_language()),
-        "moment": lambda value: format_moment(value, current_language()),
+        # With the event's time zone: a stored moment as the clocks at the event show it.
+        "moment": lambda value, timezone=None: format_moment(value, current_language(), timezone),
     }
 

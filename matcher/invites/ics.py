@@ -15,7 +15,7 @@ from typing import Literal
 import icalendar
 from pydantic import BaseModel, ConfigDict
 
-from matcher.i18n import field_name, translator
+from matcher.i18n import translator
 from matcher.model.check import unknown_references
 from matcher.model.event import Email, Event, Text
 from matcher.model.instance import Instance
@@ -170,7 +170,8 @@ class _Vevents:
         lines = [_("%(meeting)s at %(event)s.") % {"meeting": self.summary(meeting),
                                                   "event": self.event.name},
                  _("Field of %(startup)s: %(field)s") % {
-                     "startup": startup.name, "field": field_name(startup.field, self.language)}]
+                     "startup": startup.name,
+                     "field": self.event.field_name(startup.field, self.language)}]
         if startup.description:
             lines.append(_("About %(startup)s: %(description)s") % {
                 "startup": startup.name, "description": startup.description})

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from matcher import i18n
 from matcher.i18n import locale_named
 from matcher.model.messages import Location, refuse, refuse_all
 
@@ -280,6 +281,11 @@ class Event(Model):
     venue: Text | None = None
     timezone: TimeZoneName
     fields: tuple[Id, ...] = Field(default=MICHK_FIELDS, min_length=1, max_length=MAX_FIELDS)
+    field_names: dict[Id, Text] = Field(
+        default_factory=dict, max_length=MAX_FIELDS,
+        description="Optional names people read for the fields, field id -> name (e.g. "
+                    "\"ai-big-data\": \"AI & Big Data\"); a field without one shows its "
+                    "MiCHK name or its id.")
     slots: tuple[Slot, ...] = Field(min_length=1, max_length=MAX_SLOTS)
     tables: tuple[Id, ...] = Field(min_length=1, max_length=MAX_TABLES)
     startups: tuple[Startup, ...] = Field(default=(), max_length=MAX_PARTICIPANTS)
@@ -364,6 +370,7 @@ class Event(Model):
                     where = ref if isinstance(refs, dict) else n
                     yield (*loc, where), ref, refuse(kind, value=ref, **extra.get(kind, {}))
 
+        yield from unknown(("field_names",), "unknown_field", self.field_names)
         for n, s in enumerate(self.startups):
             if s.field not in fields:
                 yield ("startups", n, "field"), s.field, refuse(
@@ -413,6 +420,11 @@ class Event(Model):
                 if clash != f"{p.startup}/{p.investor}":
                     yield ("pinned", n, "table"), p.table, refuse("table_clash", table=p.table,
                                                                   slot=p.slot)
+
+    def field_name(self, field: str, language: str | None = None) -> str:
+        """The name people read for one of the event's fields, in a language: its own name in
+        `field_names`, else the default field's, else its id."""
+        return i18n.field_name(field, language, self.field_names)
 
     def zone(self) -> ZoneInfo:
         """The event's time zone."""

@@ -36,7 +36,16 @@ def test_load_sample_once_with_a_published_schedule(app: Flask, runner: FlaskCli
     client.post("/login", data={"email": email, "password": password})
     assert "Generated tiny event, seed 2" in client.get("/").get_data(as_text=True)
     with new_session(app) as session:  # so that invitations can be tried at once
-        assert session.scalars(select(EventRow)).one().organiser_email == SAMPLE_ORGANISER[0]
+        row = session.scalars(select(EventRow)).one()
+        assert row.organiser_email == SAMPLE_ORGANISER[0]
+        # The sample's answers count as given; the page says so in words, not commands.
+        answered = sum(p.answered_at is not None for p in row.participants)
+        total, event_id = len(row.participants), row.id
+    assert 0 < answered <= total
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert f"{answered} of {total} participants have answered" in page
+    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    assert "generated when the sample was loaded" in page and "load-sample" not in page
 
 
 def demo_login(runner: FlaskCliRunner) -> tuple[str, str]:

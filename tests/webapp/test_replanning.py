@@ -115,7 +115,10 @@ def test_replan_from_now_keeps_the_past_and_the_calendar_identities(
     new_version = replan(client, app, event_id, "s03")
     new = schedule_of(new_version)
     assert new_version.number == 2 and new_version.origin == "replanned"
-    assert "re-planned from s03" in (new_version.note or "")
+    assert (new_version.details or {}).get("from_slot") == "s03"
+    slot = next(s for s in event_row(app, event_id).slots if s["id"] == "s03")
+    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    assert f"Re-planned from {slot['start'][11:16]}–{slot['end'][11:16]} on" in page
     event = event_of(event_row(app, event_id))
     assert violations(Instance(event), new) == []
     # The slots before s03 are frozen: what stays of them is exactly as it was.
@@ -171,7 +174,9 @@ def test_generation_after_publication_continues_the_calendar(
         client: FlaskClient, app: Flask, event_id: int, published: ScheduleVersion) -> None:
     swap(client, app, event_id, schedule_of(published))
     again = generate(client, app, event_id)
-    assert again.origin == "generated" and "against version 1" in (again.note or "")
+    assert again.origin == "generated" and (again.details or {}).get("against") == 1
+    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    assert "Against version 1: " in page
     assert problems(snapshot_of(again), schedule_of(again),
                     (snapshot_of(published), schedule_of(published))) == []
 

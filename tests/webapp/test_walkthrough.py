@@ -25,11 +25,11 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 STARTUPS_BROKEN = """id,name,field,email,description,min_meetings,max_meetings
-st-ada,Ada Robotics,iot,ada@example.com,Warehouse robots,1,
-st-bee,Bee Health,robotics,bee@example.com,Remote care,,
+st-ada,Ada Robotics,robotics,ada@example.com,Warehouse robots,1,
+st-bee,Bee Health,space,bee@example.com,Remote care,,
 """
 STARTUPS = """id,name,field,email,description,min_meetings,max_meetings
-st-ada,Ada Robotics,iot,ada@example.com,Warehouse robots,1,
+st-ada,Ada Robotics,robotics,ada@example.com,Warehouse robots,1,
 st-bee,Bee Health,biotech,bee@example.com,Remote care,,
 st-cog,Cog Finance,fintech,cog@example.com,Payments for shops,,
 st-dot,Dot Energy,new-energy,dot@example.com,Home batteries,,
@@ -80,6 +80,8 @@ def test_an_organisers_day(app: Flask, live_server: str, organiser: str, tmp_pat
     page.get_by_label("Date").fill("2031-05-20")
     page.get_by_label("Sessions").fill("14:00-15:40")
     page.get_by_label("Tables").fill("3")
+    # Fields as people read them, one per line; a new one ("Robotics") gets an id of its own.
+    page.get_by_label("Fields").fill("Fintech\nAI & Big Data\nBiotech\nNew Energy\nRobotics")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Event Harbour Demo Day created with 4 slots")
     expect(page.get_by_role("heading", name="Harbour Demo Day")).to_be_visible()
@@ -93,7 +95,7 @@ def test_an_organisers_day(app: Flask, live_server: str, organiser: str, tmp_pat
     investors.write_text(INVESTORS)
     upload(page, "startup", broken)
     problems = page.get_by_role("alert").filter(has_text="to fix")
-    expect(problems).to_contain_text("robotics")
+    expect(problems).to_contain_text("space")
     expect(problems.locator("tbody tr")).to_have_count(1)
     expect(problems.locator("tbody td").first).to_have_text("3")
     page.get_by_label("CSV or Excel (.xlsx) file of startups").set_input_files(str(startups))
@@ -113,7 +115,10 @@ def test_an_organisers_day(app: Flask, live_server: str, organiser: str, tmp_pat
     phone.goto(investor_link)
     expect(phone.get_by_role("heading", name="Your answers")).to_be_visible()
     fits(phone)
+    expect(phone.locator("label[for^=interest-]")).to_have_text(
+        ["Fintech", "AI & Big Data", "Biotech", "New Energy", "Robotics"])
     phone.get_by_label("Fintech", exact=True).select_option("3")
+    phone.get_by_label("Robotics", exact=True).select_option("2")
     phone.get_by_label("Ada Robotics", exact=False).select_option("3")
     phone.get_by_label("Dot Energy", exact=False).select_option("avoid")
     phone.locator("form.answers").evaluate("form => { form.noValidate = true; }")

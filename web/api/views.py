@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from matcher.model.event import Event
 from matcher.model.files import describe
+from web import errors
 from web.accounts.access import add_owner, can, current_event, events_of, requires
 from web.accounts.views import organiser_by_token
 from web.api.schemas import (
@@ -54,11 +55,11 @@ def _http_error(e: HTTPException) -> tuple[Response, int]:
 
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
-def _not_routed(e: HTTPException) -> HTTPException | tuple[Response, int]:
-    """URLs under /api/ that match no endpoint answer in JSON too; other pages as usual."""
+def _not_routed(e: HTTPException) -> tuple[str, int] | tuple[Response, int]:
+    """URLs under /api/ that match no endpoint answer in JSON too; other pages get their page."""
     if request.path.startswith(bp.url_prefix + "/"):  # type: ignore[operator]
         return _http_error(e)
-    return e
+    return errors.page(e)
 
 
 @bp.before_request

@@ -101,6 +101,7 @@ class EventRow(Base):
     slots: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"id", "start", "end"}]
     tables: Mapped[list[Any]] = mapped_column(JSON, default=list)
     fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    field_names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> label
     required: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pinned: Mapped[list[Any]] = mapped_column(JSON, default=list)
     form_open: Mapped[bool] = mapped_column(default=True)
@@ -161,7 +162,9 @@ class ScheduleVersion(Base):
     origin: Mapped[str] = mapped_column(String(16))  # "generated", "edited" or "imported"
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON)  # a matcher Schedule, format 1
     event_data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Event it was made for
-    note: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(500))  # versions from before `details`
+    # How it came about, told by `web.schedules.versions.story`: {"how": "generated", ...}.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now)
     published_at: Mapped[datetime | None]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -71,6 +71,9 @@ def assemble(row: EventRow, startups: list[dict[str, Any]], investors: list[dict
     }
     if row.venue:
         data["venue"] = row.venue
+    names = {f: name for f, name in (row.field_names or {}).items() if f in fields}
+    if names:
+        data["field_names"] = names
     return data
 
 
@@ -138,12 +141,24 @@ def impossible_of(row: EventRow) -> list[str]:
     return impossible_setups(Instance(event_of(row)))
 
 
-def add_event(session: Session, event: Event) -> EventRow:
-    """Store an event from its file (slots kept as given; settings read off them)."""
+ANSWERS = ("interests", "wishes", "avoid", "unavailable", "max_meetings")
+
+
+def answered(person: dict[str, Any], answers_given: bool) -> datetime | None:
+    """When a participant of an event file answered: on loading, if its answers count and the
+    file holds any of theirs (a rating, a wish, an avoid, a slot away or a cap); else not yet."""
+    return now() if answers_given and any(person.get(key) for key in ANSWERS) else None
+
+
+def add_event(session: Session, event: Event, answers_given: bool = False) -> EventRow:
+    """Store an event from its file (slots kept as given; settings read off them). With
+    `answers_given` (the sample), participants whose answers the file holds count as having
+    answered; otherwise nobody has until they save their form."""
     data = event.model_dump(mode="json")
     settings = settings_of(data["slots"])
     row = EventRow(name=event.name, venue=event.venue, timezone=event.timezone,
                    slots=data["slots"], tables=list(event.tables), fields=list(event.fields),
+                   field_names=dict(event.field_names),
                    required=data["required"], pinned=[_pin(p) for p in data["pinned"]],
                    form_open=True, **settings)
     for s in data["startups"]:
@@ -151,13 +166,14 @@ def add_event(session: Session, event: Event) -> EventRow:
             kind="startup", code=s["id"], name=s["name"], field=s["field"], email=s["email"],
             description=s["description"], unavailable=s["unavailable"],
             min_meetings=s["min_meetings"], max_meetings=s["max_meetings"], wishes=s["wishes"],
-            interests={}, avoid=[], language=s["language"]))
+            interests={}, avoid=[], language=s["language"],
+            answered_at=answered(s, answers_given)))
     for i in data["investors"]:
         row.participants.append(Participant(
             kind="investor", code=i["id"], name=i["name"], organisation=i["organisation"],
             email=i["email"], interests=i["interests"], wishes=i["wishes"], avoid=i["avoid"],
             unavailable=i["unavailable"], max_meetings=i["max_meetings"],
-            language=i["language"]))
+            language=i["language"], answered_at=answered(i, answers_given)))
     session.add(row)
     session.flush()
     return row
@@ -189,6 +205,7 @@ def new_event(day: date, organiser_email: str | None = None) -> EventRow:
     return EventRow(name="", timezone="Asia/Hong_Kong", day=day, meeting_minutes=20,
                     changeover_minutes=5, sessions=[["14:00", "17:00"]], slots=[],
                     tables=[f"T{n:02d}" for n in range(1, 11)], fields=list(MICHK_FIELDS),
+                    field_names={},
                     required=[], pinned=[], form_open=True, organiser_email=organiser_email)
 
 
@@ -226,15 +243,17 @@ def versions(session: Session, event_id: int) -> list[ScheduleVersion]:
 
 
 def add_version(session: Session, event_id: int, schedule: Schedule, event: Event, origin: str,
-                note: str | None = None) -> ScheduleVersion:
-    """Store a new version and commit. Numbers are unique per event: when two writers race for
+                details: dict[str, Any] | None = None) -> ScheduleVersion:
+    """Store a new version (with how it came about, told by `web.schedules.versions.story`)
+    and commit. Numbers are unique per event: when two writers race for
     the same number, the loser takes the next one; no existing version is ever touched.
     A schedule that breaks a rule of the event is never stored: BrokenSchedule says which."""
     verified(Instance(event), schedule)
     for _attempt in range(5):
         number = (session.scalar(select(func.max(ScheduleVersion.number))
                                  .where(ScheduleVersion.event_id == event_id)) or 0) + 1
-        version = ScheduleVersion(event_id=event_id, number=number, origin=origin, note=note,
+        version = ScheduleVersion(event_id=event_id, number=number, origin=origin,
+                                  details=details,
                                   schedule=schedule.model_dump(mode="json"),
                                   event_data=event.model_dump(mode="json"))
         session.add(version)

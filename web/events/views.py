@@ -26,6 +26,7 @@ from web.accounts.access import add_owner, can, current_event, requires
 from web.accounts.views import organisers_only
 from web.db import T, db, get
 from web.db.models import EventRow, Participant, new_nonce
+from web.events import fields
 from web.events.imports import (
     BadUpload,
     check_rows,
@@ -61,7 +62,8 @@ def form_values(row: EventRow) -> dict[str, Any]:
             "day": row.day.isoformat(), "meeting_minutes": row.meeting_minutes,
             "changeover_minutes": row.changeover_minutes,
             "sessions": sessions_text(row.sessions), "tables": ", ".join(row.tables),
-            "fields": ", ".join(row.fields), "form_open": row.form_open,
+            "fields": fields.lines_of(row.fields, row.field_names or {}),
+            "form_open": row.form_open,
             "organiser_email": row.organiser_email or "", "organiser_name": row.organiser_name or "",
             "version": row.version if row.id else ""}
 
@@ -74,7 +76,9 @@ def apply(form: EventForm, row: EventRow) -> None:
     row.sessions = [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in form.sessions]
     old, row.slots = row.slots, make_slots(form.day, form.sessions, form.meeting_minutes,
                                            form.changeover_minutes)
-    row.tables, row.fields, row.form_open = form.tables, form.fields, form.form_open
+    row.fields, row.field_names = fields.resolve(form.fields, row.fields, row.field_names or {},
+                                                 fields_in_use(row))
+    row.tables, row.form_open = form.tables, form.form_open
     row.organiser_email, row.organiser_name = form.organiser_email, form.organiser_name
     rename = renamed(old, row.slots)
     for p in row.participants:
@@ -83,6 +87,12 @@ def apply(form: EventForm, row: EventRow) -> None:
             p.unavailable = unavailable
     row.pinned = [pin | {"slot": rename[pin["slot"]]} for pin in row.pinned
                   if pin["slot"] in rename]
+
+
+def fields_in_use(row: EventRow) -> set[str]:
+    """The fields that startups have or investors rated."""
+    return {p.field for p in row.participants if p.field} | {
+        f for p in row.participants for f in p.interests}
 
 
 def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:

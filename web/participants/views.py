@@ -134,7 +134,8 @@ def published_or_404(p: Participant) -> ScheduleVersion:
     """The version participants see, or 404 while none is published."""
     version = published_version(db(), p.event_id)
     if version is None:
-        abort(404)
+        abort(404, description=_("The organiser has not published the timetable yet: your "
+                                 "meetings will be here once it is."))
     return version
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 from matcher.model.event import Event
 from matcher.model.schedule import Meeting, Schedule
 from matcher.solve.replan import Changes, changes
+from web.wording import Names
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,11 @@ class PersonDiff:
     lines: tuple[Line, ...]
 
 
-def place(event: Event, meeting: Meeting) -> str:
-    """'14:00–14:20, table T03' in the event's local time."""
-    slot = next(s for s in event.slots if s.id == meeting.slot)
-    return f"{slot.start:%H:%M}–{slot.end:%H:%M}, table {meeting.table}"
-
-
 def per_person(old_event: Event, old: Schedule, new_event: Event, new: Schedule,
                ) -> tuple[Changes, list[PersonDiff]]:
     """The changes, and each affected person's (startups first, then investors, by name)."""
     diff = changes(old, new)
+    before, after = Names.of_event(old_event), Names.of_event(new_event)
     people = {p.id: p for p in (*old_event.startups, *old_event.investors)}
     people |= {p.id: p for p in (*new_event.startups, *new_event.investors)}
     startups = {s.id for s in (*old_event.startups, *new_event.startups)}
@@ -53,11 +49,11 @@ def per_person(old_event: Event, old: Schedule, new_event: Event, new: Schedule,
         lines[m.investor].append(Line(what, people[m.startup].name, before, after))
 
     for was, now in diff.moved:
-        add(now, "moved", place(old_event, was), place(new_event, now))
+        add(now, "moved", before.place(was.slot, was.table), after.place(now.slot, now.table))
     for m in diff.added:
-        add(m, "new", None, place(new_event, m))
+        add(m, "new", None, after.place(m.slot, m.table))
     for m in diff.cancelled:
-        add(m, "cancelled", place(old_event, m), None)
+        add(m, "cancelled", before.place(m.slot, m.table), None)
     found = [PersonDiff(code, people[code].name, "startup" if code in startups else "investor",
                         people[code].email, tuple(entries)) for code, entries in lines.items()]
     found.sort(key=lambda p: (p.kind != "startup", p.name, p.code))

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import inspect, select, update
@@ -167,17 +168,16 @@ def run_job(app: Flask, job_id: int) -> None:
             finish(session, job_id, "failed", "the solver failed unexpectedly; see the server log")
             return
         stopped = reporting.should_stop()
-        note = describe(job, schedule, base) + (", stopped early" if stopped else "")
         try:
             version = add_version(session, event_id=job.event_id, schedule=schedule, event=event,
                                   origin="replanned" if job.kind == "replan" else "generated",
-                                  note=note)
+                                  details=details(job, schedule, base, stopped))
         except BrokenSchedule as e:
             log.error("solve job %s made a schedule that breaks the rules: %s", job_id, e)
             finish(session, job_id, "failed", f"The solver's timetable breaks the rules, so it "
                    f"was not stored: {e}. Please report this.")
             return
-        finish(session, job_id, "stopped" if stopped else "done", note, version.id,
+        finish(session, job_id, "stopped" if stopped else "done", None, version.id,
                objective=schedule.score, bound=schedule.bound, elapsed=schedule.seconds)
 
 
@@ -193,18 +193,22 @@ def compute(job: SolveJob, event: Event, base: ScheduleVersion | None, workers: 
     return schedule if base is None else carry_over(schedule, schedule_of(base), event)
 
 
-def describe(job: SolveJob, schedule: Schedule, base: ScheduleVersion | None) -> str:
-    """The new version's note: how it was made and, after publication, what it changes."""
-    made = (f"re-planned from {job.now_slot}" if job.kind == "replan" else "generated") + \
-        f" in {schedule.seconds:.1f} s"
-    if base is None:
-        return made
-    diff = changes(schedule_of(base), schedule)
-    return (f"{made}; against version {base.number}: {len(diff.kept)} kept, {len(diff.moved)} "
-            f"moved, {len(diff.added)} new, {len(diff.cancelled)} cancelled")
+def details(job: SolveJob, schedule: Schedule, base: ScheduleVersion | None, stopped: bool,
+            ) -> dict[str, Any]:
+    """How the new version came about (`web.schedules.versions.story` tells it): made how, in
+    how long, and after publication what it changes against the published version."""
+    found: dict[str, Any] = {"how": job.kind if job.kind == "replan" else "generated",
+                             "seconds": round(schedule.seconds, 1), "stopped": stopped}
+    if job.kind == "replan":
+        found["from_slot"] = job.now_slot
+    if base is not None:
+        diff = changes(schedule_of(base), schedule)
+        found |= {"against": base.number, "kept": len(diff.kept), "moved": len(diff.moved),
+                  "added": len(diff.added), "cancelled": len(diff.cancelled)}
+    return found
 
 
-def finish(session: Session, job_id: int, status: str, message: str,
+def finish(session: Session, job_id: int, status: str, message: str | None,
            version_id: int | None = None, **values: object) -> None:
     """Close a job with its outcome."""
     session.execute(update(SolveJob).where(SolveJob.id == job_id).values(

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from matcher.model.check import violations
 from matcher.model.explain import Explainer
@@ -47,6 +48,8 @@ from web.publishing.invites import event_calendar, ics_response
 from web.schedules import jobs
 from web.schedules.editing import NotInSchedule, moved, new_problems
 from web.schedules.timetable import schedule_csv, unmet_wishes
+from web.schedules.versions import story
+from web.wording import Names
 
 bp = Blueprint("schedules", __name__, url_prefix="/events/<int:event_id>")
 
@@ -98,6 +101,8 @@ def show(event_id: int) -> str:
     if row.slots:
         context["now_slot"] = current_slot(row.slots, row.timezone)
     context["numbers"] = {v.id: v.number for v in context["versions"]}
+    names = Names.of_row(row)
+    context["stories"] = {v.id: story(v, names) for v in context["versions"]}
     if version is not None:
         event, schedule = snapshot_of(version), schedule_of(version)
         context |= {"event": event, "schedule": schedule, "grid": grid(event, schedule),
@@ -202,9 +207,10 @@ def pin(event_id: int) -> Response:
     if form is None or version is None:
         abort(400)
     pair = (form.startup, form.investor)
+    names = Names.of_row(row)
     if pair in pinned_pairs(row):
         row.pinned = [p for p in row.pinned if (p["startup"], p["investor"]) != pair]
-        message = f"Unpinned {form.startup} / {form.investor}."
+        message = _("Unpinned %(pair)s: re-generating may move it.", pair=names.pair(*pair))
     else:
         meeting = next((m for m in schedule_of(version).meetings
                         if (m.startup, m.investor) == pair), None)
@@ -212,12 +218,12 @@ def pin(event_id: int) -> Response:
             abort(400)
         row.pinned = [*row.pinned, {"startup": meeting.startup, "investor": meeting.investor,
                                     "slot": meeting.slot, "table": meeting.table}]
-        message = (f"Pinned {form.startup} / {form.investor} at {meeting.slot}, table "
-                   f"{meeting.table}: re-generating keeps it there.")
+        message = _("Pinned %(pair)s at %(place)s: re-generating keeps it there.",
+                    pair=names.pair(*pair), place=names.place(meeting.slot, meeting.table))
     problems = problems_of(row)
     if problems:
         db().rollback()
-        flash("Not pinned: " + "; ".join(problems), "error")
+        flash(_("Not pinned: %(problems)s", problems=" ".join(problems)), "error")
     else:
         db().commit()
         flash(message)
@@ -246,12 +252,15 @@ def move(event_id: int) -> str | Response | tuple[str, int]:
         if form is not None:
             problems, remaining = save_move(row, schedule, form)
             if not problems and not remaining:
-                flash(f"Moved {form.startup} / {form.investor} to {form.slot}, table "
-                      f"{form.table}: saved as a new version.")
+                names = Names.of_row(row)
+                flash(_("Moved %(pair)s to %(place)s: saved as a new version.",
+                        pair=names.pair(form.startup, form.investor),
+                        place=names.place(form.slot, form.table)))
                 return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
     event = snapshot_of(version)
     status = 422 if problems or remaining or errors else 200
     return render_template("schedules/move.html", row=row, meeting=meeting, event=event,
+                           names=Names.of_event(event) | Names.of_row(row),
                            values=values, errors=errors, problems=problems, remaining=remaining,
                            pinned=(meeting.startup, meeting.investor) in pinned_pairs(row)), status
 
@@ -275,9 +284,9 @@ def save_move(row: EventRow, schedule: Schedule, form: MoveForm) -> tuple[list[s
     remaining = violations(inst, after)
     if not remaining:
         keep_pin(row, form)
-        add_version(db(), row.id, after, event, "edited",
-                    note=f"moved {form.startup} / {form.investor} to {form.slot}, "
-                         f"table {form.table}")
+        add_version(db(), row.id, after, event, "edited", details={"how": "moved", "meetings": [
+            {"startup": form.startup, "investor": form.investor, "slot": form.slot,
+             "table": form.table}]})
     return [], remaining
 
 

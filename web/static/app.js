@@ -85,3 +85,32 @@ if (summary) {
   if (first) first.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
+
+// "Go back" on error pages: the browser's back, which keeps what was typed in the form before.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("button.back")) window.history.back();
+});
+
+// A form larger than the server takes is stopped here, before what was typed leaves the page.
+const maxBody = Number(document.querySelector("meta[name=max-content-length]")?.content || 0);
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!maxBody || form.method.toLowerCase() !== "post" || event.defaultPrevented) return;
+  let size = 0;
+  for (const [, value] of new FormData(form)) {
+    size += typeof value === "string" ? new Blob([encodeURIComponent(value)]).size : value.size;
+  }
+  if (size <= maxBody) return;
+  event.preventDefault();
+  let box = document.getElementById("too-large");
+  if (!box) {
+    box = document.createElement("p");
+    box.id = "too-large";
+    box.className = "flash error";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    document.getElementById("main").prepend(box);
+  }
+  box.textContent = document.querySelector("meta[name=max-content-length]").dataset.message;
+  box.focus();
+});
