@@ -3,6 +3,8 @@ message naming the culprit and the rule."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -166,3 +168,15 @@ def test_unreadable_file_names_file_and_place(write, content: str, message: str)
 def test_missing_file_is_named(tmp_path) -> None:
     with pytest.raises(BadFile, match="cannot read .*nowhere.json"):
         load_event(tmp_path / "nowhere.json")
+
+
+def test_the_format_reference_lists_every_refusal() -> None:
+    """docs/event-format.md names each type of the model's refusals with its sentence."""
+    from pathlib import Path
+
+    from matcher.model.messages import TEMPLATES
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "event-format.md").read_text()
+    section = doc.split("## Refusals", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", section, flags=re.M))
+    assert rows == TEMPLATES

@@ -37,6 +37,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     from web import commands
     from web.api import views as api
+    from web.events import people
     from web.events import views as events
     from web.home import views as home
     from web.participants import views as participant
@@ -45,7 +46,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.schedules import views as schedules
     from web.team import views as team
 
-    for module in (home, auth, events, team, schedules, publishing, participant, api):
+    for module in (home, auth, events, people, team, schedules, publishing, participant, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
     access.check_routes(app)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from matcher.bench.generate import SIZES, generate
 from matcher.model.check import BrokenSchedule
 from matcher.model.event import Event
-from matcher.model.files import load_event
+from matcher.model.files import BadFile, load_event
 from matcher.solve.solver import solve
 from web.accounts.access import adopt_unowned
 from web.accounts.views import create_organiser, find_organiser
@@ -49,7 +49,10 @@ def init_db() -> None:
 def sample_event(path: Path) -> Event:
     """The event file at path, or a generated MiCHK-size event when the file is not there yet."""
     if path.exists():
-        return load_event(path)
+        try:
+            return load_event(path)
+        except BadFile as e:  # said as `matcher solve` says it, without a traceback
+            raise click.ClickException(str(e)) from None
     click.echo(f"{path} not found: loading a generated MiCHK-size event instead")
     return generate(SIZES["michk"], seed=2023)
 

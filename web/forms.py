@@ -29,7 +29,7 @@ from matcher.model.event import (
     Text,
     TimeZoneName,
 )
-from matcher.model.messages import refuse, sentence
+from matcher.model.messages import sentence
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -157,44 +157,6 @@ class FormsSwitch(Form):
     """Open or close the participants' forms."""
 
     open: Literal["0", "1"]
-
-
-class ImportChoice(Form):
-    """Which participants a file holds."""
-
-    kind: Literal["startup", "investor"] = "startup"
-
-
-class StartupRow(Form):
-    """A startup as imported from a spreadsheet row or sent to the API."""
-
-    id: Id
-    name: Text
-    field: Id
-    email: OptionalEmail = None
-    description: OptionalText = None
-    min_meetings: Annotated[Count, BeforeValidator(lambda v: _blank_is_none(v) or 0)] = 0
-    max_meetings: OptionalCount = None
-    language: OptionalLanguage = None
-
-    @field_validator("field")
-    @classmethod
-    def _known_field(cls, value: str, info: ValidationInfo) -> str:
-        known = (info.context or {}).get("fields")
-        if known is not None and value not in known:
-            raise refuse("unknown_field", value=value, fields=", ".join(known))
-        return value
-
-
-class InvestorRow(Form):
-    """An investor as imported from a spreadsheet row or sent to the API."""
-
-    id: Id
-    name: Text
-    organisation: OptionalText = None
-    email: OptionalEmail = None
-    max_meetings: OptionalCount = None
-    language: OptionalLanguage = None
 
 
 class Availability(Form):

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -49,12 +50,13 @@ DESCRIPTION_MAX = 2000
 EMAIL_MAX = 254
 MAX_FIELDS = 100
 MAX_SLOTS = 1000
-MAX_TABLES = 2000
+MAX_TABLES = 5000
 MAX_PARTICIPANTS = 10_000  # startups, and investors
 MAX_PAIRS = 100_000  # required pairs, and pins
 
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_RUN = re.compile("\\s*[\x00-\x1f\x7f-\x9f\u2028\u2029]+\\s*")
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 PARAGRAPH_ALLOWED = "\n\t"  # a description may have lines and tabs
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]+")
@@ -74,28 +76,45 @@ def _control(value: str, allowed: str = "") -> PydanticCustomError | None:
     return None
 
 
-def _one_line(value: Any) -> Any:
-    """Text of one line: surrounding spaces go, a line break or control character is refused."""
+STORED: dict[str, Any] = {"stored": True}
+"""Validation context for data stored before a rule about text existed (a name with a line
+break, say): such characters then become spaces instead of errors, so that what is stored can
+still be read, shown and sent. Only for reading one's own storage, never for input."""
+
+
+def _stored(info: ValidationInfo | None) -> bool:
+    """Whether the data being validated is read back from storage."""
+    return bool(info is not None and info.context and info.context.get("stored"))
+
+
+def _one_line(value: Any, info: ValidationInfo | None) -> Any:
+    """Text of one line: surrounding spaces go, a line break or control character is refused
+    (made a space when reading stored data)."""
     if isinstance(value, str):
         value = value.strip()
         if error := _control(value):
-            raise error
+            if not _stored(info):
+                raise error
+            value = CONTROL_RUN.sub(" ", value).strip()
     return value
 
 
-def _paragraphs(value: Any) -> Any:
+def _paragraphs(value: Any, info: ValidationInfo | None) -> Any:
     """Text of several lines: line ends become \\n; other control characters are refused
-    (tabs excepted)."""
+    (tabs excepted; made spaces when reading stored data)."""
     if isinstance(value, str):
         value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
         if error := _control(value, PARAGRAPH_ALLOWED):
-            raise error
+            if not _stored(info):
+                raise error
+            value = "".join(c if c in PARAGRAPH_ALLOWED or not CONTROL.match(c) else " "
+                            for c in value).strip()
     return value
 
 
-def _identifier(value: Any) -> Any:
+def _identifier(value: Any, info: ValidationInfo | None) -> Any:
     """An id: one line of letters, digits and . _ : - (empty is left to the length rule)."""
-    value = _one_line(value)
+    value = _one_line(value, info)
     if isinstance(value, str) and value and not ID_PATTERN.fullmatch(value):
         character = next(c for c in value if not ID_PATTERN.match(c))
         raise refuse("id_space") if character.isspace() else \
@@ -103,9 +122,11 @@ def _identifier(value: Any) -> Any:
     return value
 
 
-def _address(value: Any) -> Any:
-    """An e-mail address of one line."""
-    value = _one_line(value)
+def _address(value: Any, info: ValidationInfo | None) -> Any:
+    """An e-mail address of one line (stored with control characters, it is read without them)."""
+    if _stored(info) and isinstance(value, str):
+        value = CONTROL.sub("", value)
+    value = _one_line(value, info)
     if isinstance(value, str) and value and not EMAIL_PATTERN.fullmatch(value):
         raise refuse("email_address")
     return value

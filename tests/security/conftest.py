@@ -16,7 +16,7 @@ from tests.webapp import conftest as web
 from tests.webapp.conftest import EMAIL, PASSWORD, owned_event, tiny_event
 from web.accounts.views import create_organiser, find_organiser, new_api_token
 from web.db import new_session
-from web.db.models import EventRow, Mailing, Member, SolveJob
+from web.db.models import EventRow, ImportDraft, Mailing, Member, SolveJob
 from web.events.store import add_version, event_of, publish
 
 # The web tests' fixtures, shared (pytest_plugins may only be set in the top-level conftest).
@@ -59,6 +59,7 @@ class World:
     job_id: int
     mailing_id: int
     member_id: int
+    draft_id: int
     tokens: dict[str, str]
 
 
@@ -88,10 +89,14 @@ def world(app: Flask, organiser: str) -> World:
         viewer = find_organiser(session, VIEWER)
         assert viewer is not None
         member = Member(event_id=event_id, organiser_id=viewer.id, role="viewer")
-        session.add_all([job, mailing, member])
+        owner = find_organiser(session, EMAIL)
+        assert owner is not None
+        draft = ImportDraft(event_id=event_id, organiser_id=owner.id, kind="startup",
+                            filename="s.csv", unit="line", header=["id"], rows=[[2, ["st-001"]]])
+        session.add_all([job, mailing, member, draft])
         session.commit()
         return World(event_id, row.participants[0].id, version.number, job.id, mailing.id,
-                     member.id, tokens)
+                     member.id, draft.id, tokens)
 
 
 @pytest.fixture

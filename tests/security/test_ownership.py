@@ -42,7 +42,8 @@ def paths(app: Flask, world: World) -> list[tuple[str, str, str]]:
     ones of that event (so that a 404 cannot come from a missing job or version)."""
     values = {"event_id": world.event_id, "participant_id": world.participant_id,
               "number": world.number, "job_id": world.job_id, "mailing_id": world.mailing_id,
-              "member_id": world.member_id, "kind": "startup", "ext": "csv"}
+              "member_id": world.member_id, "draft_id": world.draft_id, "kind": "startup",
+              "ext": "csv"}
     found = []
     for rule in app.url_map.iter_rules():
         if "event_id" not in rule.arguments:

@@ -64,7 +64,9 @@ def test_replan_from_now_mails_only_the_affected(app: Flask, live_server: str, o
     upload.write_text("id,name,organisation,email,max_meetings\n"
                       "inv-new,Lee Wong,New Fund,inv-new@example.com,\n")
     page.get_by_label("CSV or Excel (.xlsx) file of investors").set_input_files(str(upload))
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview")).to_contain_text("1 to add")
+    page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("1 added")
     newcomer = new_page("newcomer", viewport={"width": 375, "height": 740}, is_mobile=True)
     newcomer.goto(personal_link(page, live_server, event_id, "Lee Wong"))

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext
 from matcher.i18n import LANG_TAGS, translator
 from matcher.model.messages import TEMPLATES
 from tests.webapp.conftest import EMAIL, PASSWORD, AuthActions, LazyStringLeak, event_row
+from tests.webapp.test_imports import confirm, upload
 from tests.webapp.test_participant import investor_form, link, stored
-from tests.webapp.test_views import upload
 from web.accounts.views import find_organiser
 from web.db import new_session
 from web.db.models import EventRow
@@ -144,7 +144,8 @@ def test_the_import_reads_each_participants_language(app: Flask, client: FlaskCl
                      if p.code == "inv-001")
         first.language = "zh_Hans_CN"  # their own choice: a blank cell keeps it
         session.commit()
-    assert upload(client, event_id, "investor", "i.csv", csv.encode()).status_code == 302
+    assert confirm(client, upload(client, event_id, "investor", "i.csv", csv.encode())
+                   ).status_code == 302
     languages = {p.code: p.language for p in event_row(app, event_id).participants}
     assert (languages["inv-x"], languages["inv-y"], languages["inv-001"]) == (
         "zh_Hant_HK", "zh_Hans_CN", "zh_Hans_CN")

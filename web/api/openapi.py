@@ -41,9 +41,10 @@ def json_content(schema: dict[str, Any]) -> dict[str, Any]:
 def responses(ok: int, schema: dict[str, Any], *errors: int) -> dict[str, Any]:
     """A success response and error responses (401 always: every operation needs a token)."""
     described = {str(ok): {"description": "Success", "content": json_content(schema)}}
-    texts = {400: "Not JSON", 401: "No valid API token", 403: "Your role does not allow it",
+    texts = {400: "Not JSON (or nested too deeply)", 401: "No valid API token",
+             403: "Your role does not allow it",
              404: "Not found (or not an event of your account)",
-             409: "Conflict", 422: "Not valid"}
+             409: "Conflict", 413: "Body too large", 422: "Not valid"}
     for code in sorted({401, *errors}):
         described[str(code)] = {"description": texts[code], "content": json_content(ref("Error"))}
     return described
@@ -89,7 +90,7 @@ def document() -> dict[str, Any]:
             "get": operation("listEvents", "The events of your account", 200,
                              array | {"items": ref("EventSummary")}),
             "post": operation("createEvent", "Create an event from an event file (format 1)", 201,
-                              ref("EventSummary"), 400, 422, request=ref("Event")),
+                              ref("EventSummary"), 400, 413, 422, request=ref("Event")),
         },
         "/api/events/{event_id}": {
             "get": operation("getEvent", "The event file (format 1)", 200, ref("Event"), 404,
@@ -100,12 +101,14 @@ def document() -> dict[str, Any]:
                              array | {"items": ref("ParticipantOut")}, 404,
                              parameters=(EVENT_ID,)),
             "post": operation("putParticipant", "Add a participant, or update one by id", 201,
-                              ref("ParticipantOut"), 400, 403, 404, 409, 422, parameters=(EVENT_ID,),
+                              ref("ParticipantOut"), 400, 403, 404, 409, 413, 422,
+                              parameters=(EVENT_ID,),
                               request=ref("ParticipantIn")),
         },
         "/api/events/{event_id}/solve-jobs": {
             "post": operation("startJob", "Start generating the timetable (pins are kept)", 202,
-                              ref("JobOut"), 400, 403, 404, 409, 422, parameters=(EVENT_ID,),
+                              ref("JobOut"), 400, 403, 404, 409, 413, 422,
+                              parameters=(EVENT_ID,),
                               request=ref("JobRequest")),
         },
         "/api/events/{event_id}/solve-jobs/{job_id}": {

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from matcher.model.schedule import Schedule
-from web.forms import InvestorRow, StartupRow
+from web.events.roster import columns_model
 
 UtcTime = Annotated[datetime, AfterValidator(lambda t: t if t.tzinfo else t.replace(tzinfo=UTC)),
                     Field(description="A moment in UTC.")]
@@ -61,20 +61,8 @@ class ParticipantOut(Out):
     link: str | None = Field(description="The personal link; null for a viewer of the event.")
 
 
-class StartupIn(StartupRow):
-    """A startup to add or update (by id)."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["startup"]
-
-
-class InvestorIn(InvestorRow):
-    """An investor to add or update (by id)."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["investor"]
-
-
+StartupIn = columns_model("startup")
+InvestorIn = columns_model("investor")
 ParticipantIn = Annotated[StartupIn | InvestorIn, Field(discriminator="kind")]
 
 

@@ -24,7 +24,7 @@ from web.api.schemas import (
 )
 from web.db import db, get
 from web.db.models import EventRow, Participant, ScheduleVersion, SolveJob
-from web.events.imports import store_rows
+from web.events.roster import Entry, plan, store
 from web.events.store import add_event, latest_version, problems_of, published_version
 from web.events.views import participant_counts
 from web.participants.links import link_for
@@ -75,8 +75,16 @@ def _authenticate() -> None:
 
 
 def body(adapter: TypeAdapter[Any] | type[BaseModel]) -> Any:
-    """The request's JSON body, validated; 422 lists every problem."""
-    data = request.get_json(silent=True)
+    """The request's JSON body, validated; 400 when it is not JSON (or nested too deeply to
+    read), 413 when it is too large, 422 lists every problem."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        raise ApiError(413, f"the body is larger than {limit // 2**20} MB")
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the JSON reader gives up on nesting deeper than Python recurses
+        raise ApiError(400, "the body is nested too deeply to be an event or a participant"
+                       ) from None
     if data is None and request.content_length:
         raise ApiError(400, "the body is not valid JSON")
     if isinstance(adapter, type):
@@ -150,26 +158,20 @@ def list_participants(event_id: int) -> Response:
 @bp.route("/events/<int:event_id>/participants", methods=["POST"])
 @requires("edit")
 def put_participant(event_id: int) -> tuple[Response, int]:
-    """Add a participant, or update the one with the same id (answers are kept)."""
+    """Add a participant, or update the one with the same id: only the keys given change, and
+    the participant's answers are kept."""
     row = current_event(event_id)
     data = body(TypeAdapter(ParticipantIn))
-    kind = data.kind
-    fields = data.model_dump(exclude={"kind"})
-    clash = next((p for p in row.participants if p.code == data.id and p.kind != kind), None)
-    if clash is not None:
-        raise ApiError(409, f"id {data.id} is already used by a {clash.kind}")
-    if kind == "startup" and data.field not in row.fields:
-        raise ApiError(422, "the body is not valid",
-                       [f"field: {data.field!r} is not one of the event's fields: "
-                        f"{', '.join(row.fields)}"])
-    added, _updated = store_rows(kind, [fields], row)
-    problems = problems_of(row)
-    if problems:
-        db().rollback()
-        raise ApiError(422, "the participant does not fit the event", problems)
+    planned = plan(row, data.kind, [Entry(data.model_dump(exclude_unset=True, exclude={"kind"}))])
+    if not planned.ok:
+        taken = any(p.kind == "duplicate_participant" for p in planned.problems)
+        raise ApiError(409 if taken else 422, "the participant does not fit the event",
+                       [f"{p.where or p.key}: {p.message}" if p.where or p.key else p.message
+                        for p in planned.problems])
+    store(row, planned)
     db().commit()
     p = next(p for p in row.participants if p.code == data.id)
-    return out(participant_out(p), 201 if added else 200)
+    return out(participant_out(p), 201 if planned.added else 200)
 
 
 @bp.route("/events/<int:event_id>/solve-jobs", methods=["POST"])

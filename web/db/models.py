@@ -17,6 +17,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matcher.model.event import EMAIL_MAX, ID_MAX, TEXT_MAX
 from web.db import Base
 
 
@@ -50,7 +51,7 @@ class Organiser(UserMixin, Base):
     __tablename__ = "organisers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Part of every session cookie of this account: logging out replaces it, so a copied
@@ -91,9 +92,9 @@ class EventRow(Base):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(500))
-    venue: Mapped[str | None] = mapped_column(String(500))
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Hong_Kong")
+    name: Mapped[str] = mapped_column(String(TEXT_MAX))
+    venue: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    timezone: Mapped[str] = mapped_column(String(ID_MAX), default="Asia/Hong_Kong")
     day: Mapped[date]
     meeting_minutes: Mapped[int] = mapped_column(default=20)
     changeover_minutes: Mapped[int] = mapped_column(default=5)
@@ -106,8 +107,8 @@ class EventRow(Base):
     pinned: Mapped[list[Any]] = mapped_column(JSON, default=list)
     form_open: Mapped[bool] = mapped_column(default=True)
     # The ORGANIZER of the calendar invites and the From of their e-mails.
-    organiser_email: Mapped[str | None] = mapped_column(String(254))
-    organiser_name: Mapped[str | None] = mapped_column(String(500))
+    organiser_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    organiser_name: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     created_at: Mapped[datetime] = mapped_column(default=now)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -126,11 +127,11 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # "startup" or "investor"
-    code: Mapped[str] = mapped_column(String(64))  # the id in the event file
-    name: Mapped[str] = mapped_column(String(500))
-    organisation: Mapped[str | None] = mapped_column(String(500))
-    field: Mapped[str | None] = mapped_column(String(64))
-    email: Mapped[str | None] = mapped_column(String(254))
+    code: Mapped[str] = mapped_column(String(ID_MAX))  # the id in the event file
+    name: Mapped[str] = mapped_column(String(TEXT_MAX))
+    organisation: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    field: Mapped[str | None] = mapped_column(String(ID_MAX))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     interests: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     wishes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -180,7 +181,7 @@ class SolveJob(WorkerTask, Base):
     # The version published when the job was queued: the new version continues its meetings'
     # calendar uids and sequences (and a re-planning keeps as much of it as it can).
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
-    now_slot: Mapped[str | None] = mapped_column(String(64))  # re-planning: earlier slots frozen
+    now_slot: Mapped[str | None] = mapped_column(String(ID_MAX))  # re-planning: earlier slots frozen
     status: Mapped[str] = mapped_column(String(16), default="queued")
     time_limit: Mapped[float]
     stage: Mapped[str | None] = mapped_column(String(32))
@@ -234,3 +235,21 @@ class Mailing(WorkerTask, Base):
     def failed(self) -> list[dict[str, Any]]:
         """The messages the server did not take, with the reason."""
         return [r for r in self.results if not r["sent"]]
+
+
+class ImportDraft(Base):
+    """A previewed file of participants, kept until the organiser confirms it (or it expires):
+    its rows as read, so that the confirmation does not ask for the file again."""
+
+    __tablename__ = "import_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # "startup" or "investor"
+    filename: Mapped[str] = mapped_column(String(255))
+    unit: Mapped[str] = mapped_column(String(8))  # "line" (CSV) or "row" (spreadsheet)
+    separator: Mapped[str | None] = mapped_column(String(16))
+    header: Mapped[list[Any]] = mapped_column(JSON)
+    rows: Mapped[list[Any]] = mapped_column(JSON)  # [[line, [cell, ...]], ...]
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)

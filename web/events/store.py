@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matcher.model.check import verified
-from matcher.model.event import Event
+from matcher.model.event import STORED, Event
 from matcher.model.feasibility import impossible_setups
 from matcher.model.instance import Instance
 from matcher.model.messages import sentence
@@ -277,5 +277,6 @@ def schedule_of(version: ScheduleVersion) -> Schedule:
 
 
 def snapshot_of(version: ScheduleVersion) -> Event:
-    """The event a version was made for."""
-    return Event.model_validate(version.event_data)
+    """The event a version was made for (as stored: a name kept from before a rule about text
+    is read with spaces for its line breaks, so that its pages, files and mail still work)."""
+    return Event.model_validate(version.event_data, context=STORED)

@@ -1,4 +1,4 @@
-"""Organiser pages of an event: settings, participants and their links, imports, exports."""
+"""Organiser pages of an event: its settings, its participants with their links, its file."""
 
 from __future__ import annotations
 
@@ -25,16 +25,8 @@ from matcher.model.messages import sentence
 from web.accounts.access import add_owner, can, current_event, requires
 from web.accounts.views import organisers_only
 from web.db import T, db, get
-from web.db.models import EventRow, Participant, new_nonce
+from web.db.models import EventRow, Participant
 from web.events import fields
-from web.events.imports import (
-    BadUpload,
-    check_rows,
-    read_table,
-    store_rows,
-    template_csv,
-    template_xlsx,
-)
 from web.events.slots import make_slots, renamed, sessions_text
 from web.events.store import (
     described,
@@ -43,9 +35,8 @@ from web.events.store import (
     impossible_of,
     new_event,
     problems_of,
-    remove_participant,
 )
-from web.forms import EventForm, FormsSwitch, ImportChoice, validate
+from web.forms import EventForm, FormsSwitch, validate
 from web.participants.links import link_for
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -213,82 +204,6 @@ def of_event(row: EventRow, model: type[T], ident: int) -> T:
 def get_participant(row: EventRow, participant_id: int) -> Participant:
     """A participant of this event, or 404."""
     return of_event(row, Participant, participant_id)
-
-
-@bp.route("/<int:event_id>/participants/<int:participant_id>/new-link", methods=["POST"])
-@requires("edit")
-def new_link(event_id: int, participant_id: int) -> Response:
-    """Give a participant a new personal link; the old one stops working."""
-    participant = get_participant(current_event(event_id), participant_id)
-    participant.link_nonce = new_nonce()
-    db().commit()
-    flash(_("%(name)s has a new personal link; the old one no longer works.",
-            name=participant.name))
-    return redirect(url_for("events.show", event_id=event_id) + f"#p{participant.id}")
-
-
-@bp.route("/<int:event_id>/participants/<int:participant_id>/delete", methods=["POST"])
-@requires("edit")
-def delete_participant(event_id: int, participant_id: int) -> Response:
-    """Remove a participant, and the wishes, avoids, required pairs and pins that name them."""
-    row = current_event(event_id)
-    participant = get_participant(row, participant_id)
-    remove_participant(row, participant)
-    db().commit()
-    flash(_("%(name)s removed.", name=participant.name))
-    return redirect(url_for("events.show", event_id=event_id))
-
-
-@bp.route("/<int:event_id>/import", methods=["GET", "POST"])
-@requires("edit")
-def import_participants(event_id: int) -> str | Response:
-    """Import startups or investors from a CSV or xlsx file; report every bad row."""
-    row = current_event(event_id)
-    choice, _errors = validate(ImportChoice, request.form.to_dict() or request.args.to_dict())
-    if choice is None:
-        abort(400)
-    kind = choice.kind
-    errors: dict[str, str] = {}
-    report = None
-    if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            errors = {"file": _("Choose a .csv or .xlsx file.")}
-        else:
-            try:
-                rows = read_table(upload.filename, upload.stream)
-            except BadUpload as e:
-                errors = {"file": str(e)}
-            else:
-                report = check_rows(kind, rows, row)
-                if not report.errors:
-                    added, updated = store_rows(kind, report.rows, row)
-                    db().commit()
-                    flash(_("Imported startups: %(added)s added, %(updated)s updated.",
-                            added=added, updated=updated) if kind == "startup" else
-                          _("Imported investors: %(added)s added, %(updated)s updated.",
-                            added=added, updated=updated))
-                    return redirect(url_for("events.show", event_id=event_id))
-    status = 422 if errors or report else 200
-    return render_template("events/import.html", row=row, kind=kind, errors=errors,
-                           report=report), status
-
-
-@bp.route("/<int:event_id>/template-<kind>.<ext>")
-@requires("read")
-def template(event_id: int, kind: str, ext: str) -> Response:
-    """The import template for startups or investors, as CSV or xlsx."""
-    current_event(event_id)
-    if kind not in ("startup", "investor") or ext not in ("csv", "xlsx"):
-        abort(404)
-    if ext == "csv":
-        body: str | bytes = template_csv(kind)
-        mimetype = "text/csv"
-    else:
-        body = template_xlsx(kind)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename={kind}s-template.{ext}"})
 
 
 @bp.route("/<int:event_id>/event.json")

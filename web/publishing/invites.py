@@ -7,7 +7,7 @@ import icalendar
 from flask import Response
 
 from matcher.invites.ics import AgendaLink, Organiser, calendar
-from matcher.model.event import Event, Investor, Startup
+from matcher.model.event import STORED, Event, Investor, Startup
 from web.db.models import EventRow, ScheduleVersion
 from web.events.store import schedule_of, snapshot_of
 from web.participants.links import external, link_for
@@ -18,7 +18,8 @@ def organiser_of(row: EventRow) -> Organiser | None:
     then the files name neither organiser nor attendees."""
     if not row.organiser_email:
         return None
-    return Organiser(email=row.organiser_email, name=row.organiser_name)
+    return Organiser.model_validate({"email": row.organiser_email, "name": row.organiser_name},
+                                    context=STORED)
 
 
 def agenda_links(row: EventRow) -> AgendaLink:
@@ -43,7 +44,7 @@ def with_addresses(event: Event, row: EventRow) -> Event:
         update = now.get(person.id)
         if update is None or all(getattr(person, k) == v for k, v in update.items()):
             return person
-        return person.model_copy(update=update)
+        return type(person).model_validate(person.model_dump() | update, context=STORED)
 
     return event.model_copy(update={"startups": tuple(map(current, event.startups)),
                                     "investors": tuple(map(current, event.investors))})

@@ -1,0 +1,37 @@
+"""Spreadsheet files the app writes for people to open: cells that a spreadsheet would run as a
+formula are written as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Response
+
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
+# Google Sheets (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value as a cell: text that would start a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as CSV text, every cell safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()
+
+
+def csv_response(rows: Iterable[Iterable[Any]], filename: str) -> Response:
+    """Rows as a CSV download, UTF-8 with a byte-order mark so that Excel reads it as UTF-8."""
+    return Response("\ufeff" + csv_text(rows), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={filename}"})
