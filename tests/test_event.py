@@ -136,6 +136,12 @@ def test_descriptions_keep_their_lines_and_drop_their_surrounding_spaces(tiny: d
     ([("pinned", [{"startup": "a", "investor": "x", "slot": "s1", "table": "T1"},
                   {"startup": "b", "investor": "y", "slot": "s1", "table": "T1"}])],
      "pinned[1].table: The table T1 has two meetings pinned in the slot s1."),
+    ([("slots.0.day", "mon")],
+     "slots[1] (s2).day: The slot s2 has no day, but other slots have one: give a day for every "
+     "slot or for none."),
+    ([("slots.0.day", "mon"), ("slots.1.day", "tue"), ("slots.2.day", "mon")],
+     "slots[2] (s3).day: The slot s3 is on the day mon again after the day tue: the slots of a "
+     "day must follow each other."),
 ])
 def test_inconsistent_event_is_refused(tiny: dict, changes: list, message: str) -> None:
     for path, value in changes:
@@ -180,3 +186,17 @@ def test_the_format_reference_lists_every_refusal() -> None:
     section = doc.split("## Refusals", 1)[1].split("\n## ", 1)[0]
     rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", section, flags=re.M))
     assert rows == TEMPLATES
+
+
+def test_days_are_given_or_the_local_dates() -> None:
+    from matcher.model.instance import Instance
+    from tests.conftest import TINY
+
+    event = Event.model_validate(TINY)
+    assert event.days() == ("2023-09-13",) * 3 and Instance(event).days is None  # one day
+    data = TINY | {"slots": [s | {"day": day} for s, day in zip(TINY["slots"], "aab", strict=True)]}
+    assert Instance(Event.model_validate(data)).days == (0, 0, 1)
+    data = TINY | {"slots": [s | {"start": f"2023-09-{12 + n}T09:00",
+                                  "end": f"2023-09-{12 + n}T09:20"}
+                             for n, s in enumerate(TINY["slots"])]}
+    assert Instance(Event.model_validate(data)).days == (0, 1, 2)

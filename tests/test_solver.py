@@ -167,3 +167,36 @@ def test_stop_ends_the_solve_early_with_a_valid_timetable() -> None:
     # Breaks stay to improve on this event for far longer; a stop must not wait for that.
     assert time.monotonic() - start < 30
     assert violations(Instance(event), result) == []
+
+
+def two_days(tiny: dict, away: dict[str, list[str]], days: int = 2) -> Event:
+    """The tiny event over `days` days of two slots each (09:00 and 09:25), startup a alone,
+    wishing for x and y, with these slots unavailable per participant."""
+    tiny["startups"], tiny["investors"] = tiny["startups"][:1], tiny["investors"][:2]
+    tiny["slots"] = [{"id": f"d{d}s{n}", "start": f"2023-09-1{3 + d}T09:{25 * n:02d}",
+                      "end": f"2023-09-1{3 + d}T09:{25 * n + 20:02d}"}
+                     for d in range(days) for n in range(2)]
+    tiny["startups"][0]["wishes"] = {"x": 3, "y": 3}
+    for p in (*tiny["startups"], *tiny["investors"]):
+        p["unavailable"] = away.get(p["id"], [])
+    return Event.model_validate(tiny)
+
+
+def test_the_night_is_not_a_break(tiny: dict) -> None:
+    # a meets x early on day 0 and y late on day 1: the idle slots between are no break.
+    event = two_days(tiny, {"x": ["d0s1", "d1s0", "d1s1"], "y": ["d0s0", "d0s1", "d1s0"]})
+    schedule = solve(event, time_limit=5)
+    assert {m.investor: m.slot for m in schedule.meetings} == {"x": "d0s0", "y": "d1s1"}
+    assert schedule.breaks == 0 and violations(Instance(event), schedule) == []
+    one_day = Event.model_validate(event.model_dump(mode="json") | {"slots": [
+        s | {"day": "one"} for s in event.model_dump(mode="json")["slots"]]})
+    assert solve(one_day, time_limit=5).breaks == 1  # the same slots on one day: a break
+
+
+def test_a_day_away_is_not_a_break(tiny: dict) -> None:
+    # a is away on day 1 and meets x on day 0 and y on day 2.
+    event = two_days(tiny, {"a": ["d1s0", "d1s1"], "x": ["d1s0", "d1s1", "d2s0", "d2s1"],
+                            "y": ["d0s0", "d0s1", "d1s0", "d1s1"]}, days=3)
+    schedule = solve(event, time_limit=5)
+    assert {m.investor: m.slot[:2] for m in schedule.meetings} == {"x": "d0", "y": "d2"}
+    assert schedule.breaks == 0 and violations(Instance(event), schedule) == []

@@ -140,3 +140,23 @@ def test_polish_improves_the_best_placement_and_proves_it():
     assert race.breaks == 1
     assert race.bound == 1
     assert race.result().status == "optimal"
+
+
+def test_breaks_are_counted_within_days():
+    # a meets b, c and d, who are free only at slot 0, 2 and 5: two breaks on one day; over two
+    # days (slots 0-2, then 3-5) only the one between 0 and 2, the rest of day 0 and the
+    # night before slot 5 being no break.
+    meetings = (TimingMeeting(a=0, b=1, slots=(0,)), TimingMeeting(a=0, b=2, slots=(2,)),
+                TimingMeeting(a=0, b=3, slots=(5,)))
+    one_day = TimingProblem(participants=("a", "b", "c", "d"), slots=6, capacity=1,
+                            meetings=meetings)
+    two_days = one_day.model_copy(update={"days": (0, 0, 0, 1, 1, 1)})
+    assert solve_timing(one_day, time_limit=5).breaks == 2
+    result = solve_timing(two_days, time_limit=5)
+    assert (result.status, result.breaks, result.bound) == ("optimal", 1, 1)
+
+
+def test_days_must_follow_the_slots():
+    with pytest.raises(ValueError, match="days must give each of the 3 slots a day, in order"):
+        TimingProblem(participants=("a", "b"), slots=3, capacity=1,
+                      meetings=(TimingMeeting(a=0, b=1, slots=(0,)),), days=(0, 1, 0))

@@ -124,7 +124,8 @@ def wrong_claims(inst: Instance, schedule: Schedule, meetings: list[Meeting]) ->
         if n > 1:
             problems.append(f"uid {uid} is used by {n} meetings")
     score = sum(inst.scores[m.startup, m.investor] for m in meetings)
-    breaks = total_breaks((m.startup, m.investor, inst.slot_index[m.slot]) for m in meetings)
+    breaks = total_breaks(((m.startup, m.investor, inst.slot_index[m.slot]) for m in meetings),
+                          inst.days)
     changes = table_changes((m.startup, m.table) for m in meetings)
     for what, claimed, real in (("score", schedule.score, score), ("breaks", schedule.breaks,
                                 breaks), ("table_changes", schedule.table_changes, changes)):

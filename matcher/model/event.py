@@ -206,6 +206,10 @@ class Slot(Model):
     id: Id
     start: datetime = Field(description="Local start, e.g. 2023-09-13T14:00.")
     end: datetime = Field(description="Local end, after the start.")
+    day: Id | None = Field(default=None, description=(
+        "The day the slot belongs to (any label, e.g. 'mon' or 'day-2'): breaks are counted "
+        "within a day, so the time between two days is not a break. Give it for every slot or "
+        "for none; by default, the slot's local date."))
 
     @field_validator("start", "end")
     @classmethod
@@ -320,7 +324,7 @@ class Event(Model):
     def _consistent(self) -> Self:
         """Every problem between the parts, each located at its culprit."""
         error = refuse_all("Event", [*self._duplicates(), *self._slot_order(), *self._slot_times(),
-                                     *self._references(), *self._pins()])
+                                     *self._days(), *self._references(), *self._pins()])
         if error is not None:
             raise error
         return self
@@ -368,6 +372,24 @@ class Event(Model):
                 yield ("slots", n, "start"), after.start, refuse(
                     "slot_order", slot=after.id, start=_time(after.start), before=before.id,
                     end=_time(before.end))
+
+    def _days(self) -> Iterator[Problem]:
+        given = [s.day is not None for s in self.slots]
+        if any(given) and not all(given):
+            n = given.index(False)
+            yield ("slots", n, "day"), None, refuse("day_missing", slot=self.slots[n].id)
+            return
+        seen = set()
+        for n, (before, after) in enumerate(zip(self.slots, self.slots[1:], strict=False), 1):
+            seen.add(before.day)
+            if after.day != before.day and after.day in seen:
+                yield ("slots", n, "day"), after.day, refuse(
+                    "day_apart", slot=after.id, day=after.day, other=before.day)
+
+    def days(self) -> tuple[str, ...]:
+        """Each slot's day: its `day`, or its local date (YYYY-MM-DD) when none is given."""
+        return tuple(s.day if s.day is not None else s.start.date().isoformat()
+                     for s in self.slots)
 
     def _slot_times(self) -> Iterator[Problem]:
         for n, slot in enumerate(self.slots):

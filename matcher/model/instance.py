@@ -75,6 +75,16 @@ class Instance:
         return {s: t for t, s in enumerate(self.slot_ids)}
 
     @cached_property
+    def days(self) -> tuple[int, ...] | None:
+        """Slot index -> its day (0, 1, ...), for counting breaks within days; None when the
+        event has one day."""
+        names = self.event.days()
+        if len(set(names)) == 1:
+            return None
+        first = {name: n for n, name in enumerate(dict.fromkeys(names))}
+        return tuple(first[name] for name in names)
+
+    @cached_property
     def tables(self) -> tuple[str, ...]:
         """Table ids."""
         return self.event.tables

@@ -37,6 +37,10 @@ TEMPLATES: dict[str, str] = {
                      "slots must be in order and must not overlap."),
     "skipped_time": N_("The time {time} of the slot {slot} does not exist in {timezone}: the "
                        "clocks go forward then."),
+    "day_missing": N_("The slot {slot} has no day, but other slots have one: give a day for "
+                      "every slot or for none."),
+    "day_apart": N_("The slot {slot} is on the day {day} again after the day {other}: the slots "
+                    "of a day must follow each other."),
     "duplicate_field": N_("The field {id} is listed twice."),
     "duplicate_slot": N_("The slot id {id} is used twice: each slot needs an id of its own."),
     "duplicate_table": N_("The table {id} is listed twice."),

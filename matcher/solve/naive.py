@@ -103,7 +103,7 @@ def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks
             if lits:
                 busy[t] = model.new_bool_var(f"busy[{p},{t}]")
                 model.add(sum(lits) == busy[t])
-        breaks.append(count_breaks(model, busy, p, len(inst.slot_ids)))
+        breaks.append(count_breaks(model, busy, p, len(inst.slot_ids), inst.days))
     score = sum(inst.scores[pair] * lit for pair, lit in v.m.items())
     weight = len(inst.participants) * len(inst.slot_ids) + 1 if with_breaks else 1
     kept = sum(v.at(pair, t) for pair, t in (keep or {}).items())

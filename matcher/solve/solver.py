@@ -41,6 +41,7 @@ def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
                                      slots=tuple(sorted(inst.common_slots((s, i)))))
                        for s, i in pairs),
         hint=None if hint is None else tuple(hint[p] for p in pairs),
+        days=inst.days,
     )
 
 
@@ -55,9 +56,9 @@ def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers
     return dict(zip(pairs, result.slots, strict=True))
 
 
-def breaks_of(placed: dict[PairKey, int]) -> int:
+def breaks_of(inst: Instance, placed: dict[PairKey, int]) -> int:
     """Total breaks of a timing."""
-    return total_breaks((s, i, t) for (s, i), t in placed.items())
+    return total_breaks(((s, i, t) for (s, i), t in placed.items()), inst.days)
 
 
 def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
@@ -108,7 +109,7 @@ def schedule_of(inst: Instance, placed: dict[PairKey, int], seated: dict[PairKey
         status="optimal" if score >= bound else "feasible",
         score=score,
         bound=max(bound, score),
-        breaks=breaks_of(placed),
+        breaks=breaks_of(inst, placed),
         table_changes=table_changes((s, inst.tables[k]) for (s, _), k in seated.items()),
         meetings=meetings,
         seconds=round(seconds, 3),

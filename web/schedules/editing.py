@@ -23,8 +23,8 @@ def rescored(inst: Instance, schedule: Schedule, meetings: list[Meeting]) -> Sch
     bound = max(schedule.bound, score)
     return Schedule(
         status="optimal" if score >= bound else "feasible", score=score, bound=bound,
-        breaks=total_breaks((m.startup, m.investor, inst.slot_index.get(m.slot, 0))
-                            for m in meetings),
+        breaks=total_breaks(((m.startup, m.investor, inst.slot_index.get(m.slot, 0))
+                             for m in meetings), inst.days),
         table_changes=table_changes((m.startup, m.table) for m in meetings),
         meetings=tuple(meetings), seconds=schedule.seconds)
 

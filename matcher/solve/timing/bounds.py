@@ -1,7 +1,9 @@
 """Lower bounds on each participant's breaks, from its own meetings alone.
 
 A participant whose meetings cannot fill any run of consecutive slots (sessions, forbidden and
-fixed slots) needs a break whatever the others do; how many, a tiny CP-SAT model tells.
+fixed slots) needs a break whatever the others do; how many, a tiny CP-SAT model tells. Over
+several days a participant may fill one run a day instead; telling would take that model for
+nearly every participant of a trade show, so the bound is then left at 0 (always true).
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def fewest_breaks_alone(options: list[tuple[int, ...]], slots: int) -> int:
 
 
 def participant_lower_bounds(problem: TimingProblem) -> list[int]:
-    """Per participant, the fewest breaks it needs on its own."""
-    return [fewest_breaks_alone([problem.meetings[k].slots for k in mine], problem.slots)
-            for mine in problem.meetings_of()]
+    """Per participant, a lower bound on its breaks: the fewest it needs on its own, or 0 when
+    its meetings may fall on several days."""
+    bounds = []
+    for mine in problem.meetings_of():
+        options = [problem.meetings[k].slots for k in mine]
+        one_day = problem.one_day(t for slots in options for t in slots)
+        bounds.append(fewest_breaks_alone(options, problem.slots) if one_day else 0)
+    return bounds

@@ -3,10 +3,10 @@
 Two-sided problems (every meeting joins a startup and an investor, say) without precedences take
 at each slot a maximum-weight matching of at most `capacity` meetings (a min-cost flow), weighted
 to favour participants pressed for time (no more free slots ahead than meetings left) and those
-who met in the previous slot, so their meetings run on without a break. Other problems rank the
-meetings that may take the slot the same way and take the best while the slot has tables and
-both sides are free. Meetings left over are then placed by moving a few others (`Repair`);
-those that still find no slot stay unplaced.
+who met in the previous slot of the same day, so their meetings run on without a break. Other
+problems rank the meetings that may take the slot the same way and take the best while the slot
+has tables and both sides are free. Meetings left over are then placed by moving a few others
+(`Repair`); those that still find no slot stay unplaced.
 """
 
 from __future__ import annotations
@@ -46,16 +46,19 @@ def by_ranking(problem: TimingProblem) -> list[int | None]:
     for before, after in problem.precedences:
         earlier.setdefault(after, []).append(before)
     last_busy = [-2] * len(problem.participants)
-    started = [False] * len(problem.participants)
+    started = [False] * len(problem.participants)  # today
+    new_day = problem.day_starts()
 
     def rank(k: int, t: int, slack: list[int]) -> tuple:
         sides = (meetings[k].a, meetings[k].b)
         pressed = -min(slack[p] for p in sides)
-        extends = sum(last_busy[p] == t - 1 for p in sides)
+        extends = sum(last_busy[p] == t - 1 and t not in new_day for p in sides)
         new_run = sum(started[p] and last_busy[p] < t - 1 for p in sides)
         return (pressed, extends, -new_run, -len(meetings[k].slots))
 
     for t in range(slots):
+        if t in new_day:  # the night is no break: today's runs start afresh
+            started = [False] * len(problem.participants)
         ready = [k for k, m in enumerate(meetings) if placed[k] is None and t in m.slots and all(
             placed[b] is not None and placed[b] < t for b in earlier.get(k, ()))]
         # slack: the slots from t on where p could still meet, minus the meetings it has left
@@ -156,7 +159,10 @@ def _slot_by_slot(problem: TimingProblem, side: list[int], first: set[int]) -> l
         left_of[m.a].append(k)
         left_of[m.b].append(k)
     busy_before: set[int] = set()
+    new_day = problem.day_starts()
     for t in range(problem.slots):
+        if t in new_day:  # a meeting in the first slot of a day continues no run
+            busy_before = set()
         urgent, waiting = set(), {}
         for p, mine in left_of.items():
             open_ = [problem.meetings[j] for j in mine if placed[j] is None]

@@ -1,7 +1,8 @@
 """The CP-SAT model of a timing problem: one boolean per meeting and allowed slot.
 
 Breaks are counted by literals `gap[p,t]`, "a break of p starts at slot t": p is busy at t-1,
-idle at t and busy again later. Their sum is the objective, so that CP-SAT's core-based search
+idle at t and busy again later the same day (`matcher.model.objectives.breaks_in` is the
+definition; a test checks both agree). Their sum is the objective, so that CP-SAT's core-based search
 reasons on them directly (a core says "one of these participants must break somewhere").
 """
 
@@ -17,8 +18,20 @@ from matcher.solve.timing.problem import TimingProblem
 Literal = cp_model.IntVar | cp_model.BoolVarT
 
 
-def gap_literals(model: cp_model.CpModel, busy: dict[int, Literal], name: str) -> list[Literal]:
-    """Per slot t, a literal true exactly when a break of the participant starts at t."""
+def gap_literals(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
+                 days: Sequence[int] | None = None) -> list[Literal]:
+    """Per slot t, a literal true exactly when a break of the participant starts at t; with
+    `days` (each slot's day), breaks are counted within each day."""
+    if days is None:
+        return _gaps_in_one_day(model, busy, name)
+    by_day: dict[int, dict[int, Literal]] = {}
+    for t, lit in busy.items():
+        by_day.setdefault(days[t], {})[t] = lit
+    return [gap for day in sorted(by_day) for gap in _gaps_in_one_day(model, by_day[day], name)]
+
+
+def _gaps_in_one_day(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
+                     ) -> list[Literal]:
     if len(busy) < 2:
         return []
     first, last = min(busy), max(busy)
@@ -46,10 +59,10 @@ def gap_literals(model: cp_model.CpModel, busy: dict[int, Literal], name: str) -
 
 
 def count_breaks(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
-                 slots: int) -> cp_model.IntVar:
+                 slots: int, days: Sequence[int] | None = None) -> cp_model.IntVar:
     """Soft: a participant's breaks, exactly, from its busy literal per slot."""
     breaks = model.new_int_var(0, max(0, (slots - 1) // 2), f"breaks[{name}]")
-    model.add(breaks == sum(gap_literals(model, busy, name)))
+    model.add(breaks == sum(gap_literals(model, busy, name, days)))
     return breaks
 
 
@@ -151,7 +164,7 @@ class TimingModel:
         """Soft: a participant's breaks are the slots where an idle run between meetings starts."""
         for p, by_slot in enumerate(self.busy):
             name = self.problem.participants[p]
-            gaps = gap_literals(self.model, by_slot, name)
+            gaps = gap_literals(self.model, by_slot, name, self.problem.days)
             breaks = self.model.new_int_var(0, max(0, len(self.mine[p]) - 1), f"breaks[{name}]")
             self.model.add(breaks == sum(gaps))
             self.breaks.append(breaks)
@@ -165,13 +178,15 @@ class TimingModel:
 
     def _steady_runs(self, lower: list[int]) -> None:
         """Implied: a participant without breaks (`steady`) is busy in one run of consecutive
-        slots, starting where its meetings can fill such a run; each unsteady one adds a break."""
+        slots, starting where its meetings can fill such a run; each unsteady one adds a break.
+        (Over several days a steady participant has one run a day: only those whose meetings
+        all fall on one day get the run literals.)"""
         for p, mine in enumerate(self.mine):
             n = len(mine)
-            if n < 2 or lower[p] > 0:
+            options = [self.problem.meetings[k].slots for k in mine]
+            if n < 2 or lower[p] > 0 or not self.problem.one_day(t for o in options for t in o):
                 continue
             name = self.problem.participants[p]
-            options = [self.problem.meetings[k].slots for k in mine]
             starts = {s: self.model.new_bool_var(f"run[{name},{s}]")
                       for s in range(self.problem.slots - n + 1)
                       if fills(options, range(s, s + n))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,6 +35,8 @@ class TimingProblem(BaseModel):
         default=(), description="(earlier, later) meeting indices: earlier ends before later.")
     fairness: int | None = Field(default=None, ge=0)
     hint: tuple[int, ...] | None = Field(default=None, description="A slot per meeting to try.")
+    days: tuple[int, ...] | None = Field(default=None, description=(
+        "Each slot's day, non-decreasing: breaks are counted within a day. None: one day."))
 
     @model_validator(mode="after")
     def _consistent(self) -> TimingProblem:
@@ -51,7 +53,19 @@ class TimingProblem(BaseModel):
         if self.hint is not None and len(self.hint) != len(self.meetings):
             raise ValueError(f"the hint has {len(self.hint)} slots for {len(self.meetings)} "
                              "meetings")
+        if self.days is not None and (len(self.days) != self.slots or any(
+                b < a for a, b in zip(self.days, self.days[1:], strict=False))):
+            raise ValueError(f"days must give each of the {self.slots} slots a day, in order")
         return self
+
+    def day_starts(self) -> set[int]:
+        """The slots that begin a day after the first: no break runs across them."""
+        days = self.days or ()
+        return {t for t in range(1, len(days)) if days[t] != days[t - 1]}
+
+    def one_day(self, slots: Iterable[int]) -> bool:
+        """Whether these slots all lie on one day."""
+        return self.days is None or len({self.days[t] for t in slots}) <= 1
 
     def meetings_of(self) -> list[list[int]]:
         """Per participant, the indices of its meetings."""
@@ -79,4 +93,4 @@ class TimingResult(BaseModel):
 
 def breaks_of(problem: TimingProblem, slots: tuple[int, ...]) -> list[int]:
     """Per participant, the breaks of a placement (`matcher.model.objectives.breaks_in`)."""
-    return [breaks_in(slots[k] for k in mine) for mine in problem.meetings_of()]
+    return [breaks_in((slots[k] for k in mine), problem.days) for mine in problem.meetings_of()]
