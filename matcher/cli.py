@@ -28,7 +28,7 @@ from matcher.model.files import (
     write_json,
 )
 from matcher.model.instance import Instance
-from matcher.report import summary, timetable
+from matcher.report import reach_report, shares, summary, timetable
 from matcher.solve.pairing import Infeasible
 from matcher.solve.solver import solve
 
@@ -108,11 +108,18 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a schedule against an event; print each broken rule; exit 1 if any."""
     event, schedule = load_event(args.event), load_schedule(args.schedule)
-    problems = violations(Instance(event), schedule)
+    inst = Instance(event)
+    problems = violations(inst, schedule)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found" if problems else
           f"all rules hold: {len(schedule.meetings)} meetings, score {schedule.score}")
+    for line in shares(inst, schedule):
+        print(line)
+    below = reach_report(inst, schedule, every=args.participants)
+    if below:
+        print("meetings against reach:" if args.participants else "below their reach:")
+        print("\n".join(f"  {line}" for line in below))
     return EXIT_BROKEN if problems else 0
 
 
@@ -244,6 +251,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check a schedule against its event, without the solver")
     p.add_argument("event", metavar="EVENT.json")
     p.add_argument("schedule", metavar="SCHEDULE.json")
+    p.add_argument("--participants", action="store_true",
+                   help="list every participant's meetings against its reach")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("explain", help="why each wish of a participant did or did not happen")

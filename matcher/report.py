@@ -1,11 +1,13 @@
-"""Readable text of a schedule: the timetable grid and the summary."""
+"""Readable text of a schedule: the timetable grid, the summary, and the shares of meetings."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from matcher.model.instance import Instance
-from matcher.model.schedule import Schedule
+from matcher.model.objectives import measure
+from matcher.model.schedule import Meeting, Schedule
 
 MAX_GRID_TABLES = 16
 
@@ -38,13 +40,85 @@ def timetable(inst: Instance, schedule: Schedule) -> str:
 
 
 def summary(inst: Instance, schedule: Schedule) -> str:
-    """Score, bound, gap, breaks, table changes and meetings per startup."""
+    """Score, bound, gap, what is proven, breaks, table changes, the shares of meetings and
+    meetings per startup."""
     count = Counter(m.startup for m in schedule.meetings)
     per_startup = ", ".join(f"{s} {count[s]}" for s in inst.startups)
+    proven = ("; proven optimal: " + ", ".join(o.replace("_", " ") for o in schedule.proven)
+              if schedule.proven else "")
     return "\n".join([
         f"status {schedule.status}: score {schedule.score}, bound {schedule.bound}, "
-        f"gap {100 * schedule.gap:.2f}%",
+        f"gap {100 * schedule.gap:.2f}%{proven}",
         f"{len(schedule.meetings)} meetings, {schedule.breaks} breaks, "
         f"{schedule.table_changes} table changes, {schedule.seconds:.2f} s",
+        *shares(inst, schedule),
         f"meetings per startup: {per_startup}",
     ])
+
+
+def known(inst: Instance, schedule: Schedule) -> list[Meeting]:
+    """The schedule's meetings of pairs, slots and tables the event knows."""
+    return [m for m in schedule.meetings if (m.startup, m.investor) in inst.scores
+            and m.slot in inst.slot_index and m.table in inst.tables]
+
+
+@dataclass(frozen=True)
+class Share:
+    """How one side's meetings are shared: the spread, the floor, and how many participants
+    have all their reach allows; `proven` tells whether the floor is proven at its best (None
+    when the schedule does not say)."""
+
+    side: str  # "startups" or "investors"
+    least: int
+    most: int
+    floor: int
+    full: int
+    count: int
+    proven: bool | None
+
+
+def side_shares(inst: Instance, schedule: Schedule) -> list[Share]:
+    """The shares of each side that has participants."""
+    got = measure(inst, known(inst, schedule))
+    shares = []
+    for side, ids, floor in (("startups", inst.startups, got.startup_floor),
+                             ("investors", inst.investors, got.investor_floor)):
+        if ids:
+            counts = [got.count[p] for p in ids]
+            proven = None if schedule.proven is None or schedule.fairness is None else (
+                f"{side[:-1]}_floor" in schedule.proven)
+            shares.append(Share(side, min(counts), max(counts), floor,
+                                sum(got.count[p] >= inst.reach[p] for p in ids), len(ids),
+                                proven))
+    return shares
+
+
+def shares(inst: Instance, schedule: Schedule) -> list[str]:
+    """Per side: the spread of meetings, the floor (and whether it is proven at its best, and
+    what it cost), and how many participants have all their reach allows."""
+    lines = []
+    given_up = schedule.fairness.score_given_up if schedule.fairness else 0
+    for s in side_shares(inst, schedule):
+        note = {None: "", True: " (proven best", False: " (best not proven"}[s.proven]
+        if note and s.side == "startups" and given_up:
+            note += f", {given_up} score given up for the floors"
+        lines.append(f"{s.side}: {s.least} to {s.most} meetings each; floor {s.floor}"
+                     f"{note + ')' if note else ''}: each has at least min({s.floor}, its "
+                     f"reach); {s.full} of {s.count} have their reach")
+    return lines
+
+
+def reach_report(inst: Instance, schedule: Schedule, every: bool = False, most: int = 10,
+                 ) -> list[str]:
+    """Each participant's meetings against its reach: those below it, fewest first (at most
+    `most`), or with `every` all of them."""
+    got = measure(inst, known(inst, schedule))
+    rows = [(got.count[p], inst.reach[p], p) for p in inst.participants]
+    if every:
+        return [f"{p}: {n} meetings, reach {r}" for n, r, p in rows]
+    below = sorted((n - r, n, r, p) for n, r, p in rows if n < r)
+    lines = [f"{p}: {n} meetings, reach {r}" for _, n, r, p in below[:most]]
+    if len(below) > most:
+        lines.append(f"and {len(below) - most} more below their reach (--participants lists "
+                     "everyone)")
+    return lines

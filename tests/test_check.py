@@ -7,7 +7,7 @@ import pytest
 from matcher.model.check import violations
 from matcher.model.event import Event
 from matcher.model.instance import Instance
-from matcher.model.objectives import table_changes, total_breaks
+from matcher.model.objectives import Proofs, claims, table_changes, total_breaks
 from matcher.model.rules import RULES
 from matcher.model.schedule import Meeting, Schedule, meeting_uid
 
@@ -135,3 +135,41 @@ def test_unknown_ids_in_a_schedule_are_named(tiny: dict) -> None:
     assert "meeting 2 (q/x) names unknown startup q" in problems
     assert "meeting 3 (a/y) names unknown slot s9" in problems
     assert "meeting 4 (b/y) names unknown table T7" in problems
+
+
+def claimed(tiny: dict, loss: float = 0.0, **changes: object) -> list[str]:
+    """The problems `check` finds in a schedule of a/x and b/y in s1 whose claims are true (as
+    `claims` makes them) but for `changes`, to the schedule or (with a dot) its fairness."""
+    tiny["fairness"] = {"max_score_loss": loss}
+    event = Event.model_validate(tiny)
+    inst = Instance(event)
+    meetings = schedule(event, [("a", "x", "s1", "T1"), ("b", "y", "s1", "T2")]).meetings
+    true = claims(inst, meetings, Proofs(bound=6, startup_floor_bound=1, investor_floor_bound=0))
+    fair = {k.split(".")[1]: v for k, v in changes.items() if k.startswith("fairness.")}
+    top = {k: v for k, v in changes.items() if "." not in k}
+    true["fairness"] = true["fairness"].model_copy(update=fair)
+    return violations(inst, Schedule(meetings=meetings, seconds=0.1, **(true | top)))
+
+
+@pytest.mark.parametrize(("loss", "changes", "problem"), [
+    (0.0, {}, None),
+    (0.0, {"fairness.startup_floor": 2}, "the schedule claims every startup has at least "
+     "min(2, its reach) meetings, but a has 1 of its reach 2"),
+    (0.0, {"fairness.startup_floor": 0}, "the schedule claims startup floor 0, but its "
+     "meetings give 1"),
+    (0.0, {"fairness.startup_floor_bound": 0}, "the startup floor bound 0 is below the floor 1"),
+    (0.0, {"fairness.score_given_up": 1, "bound": 6}, "the schedule gives up 1 of the best score "
+     "6 for the floors, but the event allows 0 (fairness.max_score_loss 0)"),
+    (0.2, {"fairness.score_given_up": 1, "bound": 6}, None),
+    (0.2, {"fairness.score_given_up": 1, "bound": 5}, "the bound 5 is below the best score 6 "
+     "found"),
+    (0.0, {"status": "optimal"}, "status is optimal, but score is not proven optimal"),
+    (0.0, {"proven": ("score", "startup_floor", "investor_floor", "table_changes")}, "the score "
+     "is claimed proven, but the best score 5 is below the bound 6"),
+    (0.0, {"fairness.investor_floor_bound": 1}, "the investor floor is claimed proven, but its "
+     "bound is 1"),
+])
+def test_fairness_and_status_claims_held_and_broken(tiny: dict, loss: float, changes: dict,
+                                                    problem: str | None) -> None:
+    problems = claimed(tiny, loss, **changes)
+    assert problems == [] if problem is None else problem in problems

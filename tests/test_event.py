@@ -96,6 +96,8 @@ BAD = [
      "character U+0001"),
     ("startups.0.description", "Line one\nline two\x1b[31m", "startups[0] (a).description: Remove "
      "the invisible control character U+001B at character 18."),
+    ("fairness", {"max_score_loss": 1.5}, "fairness.max_score_loss: Give 1.0 or less."),
+    ("fairness", {"max_score_los": 0.1}, "fairness.max_score_los: This key is not part of the format"),
 ]
 
 
@@ -188,6 +190,12 @@ def test_the_format_reference_lists_every_refusal() -> None:
     assert rows == TEMPLATES
 
 
+def test_fairness_is_optional_and_costs_no_score_by_default(tiny: dict) -> None:
+    assert Event.model_validate(tiny).fairness.max_score_loss == 0
+    tiny["fairness"] = {"max_score_loss": 0.02}
+    assert Event.model_validate(tiny).fairness.max_score_loss == 0.02
+
+
 def test_days_are_given_or_the_local_dates() -> None:
     from matcher.model.instance import Instance
     from tests.conftest import TINY
@@ -200,3 +208,4 @@ def test_days_are_given_or_the_local_dates() -> None:
                                   "end": f"2023-09-{12 + n}T09:20"}
                              for n, s in enumerate(TINY["slots"])]}
     assert Instance(Event.model_validate(data)).days == (0, 1, 2)
+

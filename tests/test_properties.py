@@ -1,5 +1,6 @@
-"""Property: whatever small event hypothesis invents, the solver's schedule passes `matcher check`
-and its claimed score is the recomputed one."""
+"""Property: whatever small event hypothesis invents (on one day or two, giving up score for
+fairness or not), the solver's schedule passes `matcher check`, its claims included: the score,
+the floors and their cost, the status and what it says is proven."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ FIELDS = ["fintech", "iot", "biotech"]
 @st.composite
 def events(draw: st.DrawFn) -> dict:
     n_slots = draw(st.integers(1, 5))
-    slots = [{"id": f"s{t}", "start": f"2023-09-13T{10 + t:02d}:00",
-              "end": f"2023-09-13T{10 + t:02d}:20"} for t in range(n_slots)]
+    second_day = draw(st.integers(1, n_slots))  # the first slot of the second day, if any
+    slots = [{"id": f"s{t}", "start": f"2023-09-{13 + (t >= second_day)}T{10 + t:02d}:00",
+              "end": f"2023-09-{13 + (t >= second_day)}T{10 + t:02d}:20"} for t in range(n_slots)]
     slot_ids = [s["id"] for s in slots]
     startup_ids = [f"st{k}" for k in range(draw(st.integers(1, 4)))]
     investor_ids = [f"in{k}" for k in range(draw(st.integers(1, 5)))]
@@ -52,7 +54,8 @@ def events(draw: st.DrawFn) -> dict:
     return {"format": 1, "name": "Property event", "timezone": "Europe/London",
             "slots": slots, "tables": [f"T{k}" for k in range(draw(st.integers(1, 3)))],
             "startups": startups, "investors": investors, "required": required,
-            "pinned": pinned}
+            "pinned": pinned,
+            "fairness": {"max_score_loss": draw(st.sampled_from([0.0, 0.1, 0.5]))}}
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,3 +75,4 @@ def test_every_schedule_passes_check_and_scores_truly(data: dict) -> None:
     assert violations(inst, result) == []
     assert result.score == sum(inst.scores[m.startup, m.investor] for m in result.meetings)
     assert result.bound >= result.score
+    assert result.fairness is not None and result.proven is not None

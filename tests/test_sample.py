@@ -25,11 +25,10 @@ def test_sample_event_describes_the_michk_2023_final() -> None:
     assert all((s.end - s.start).seconds == 20 * 60 for s in event.slots)
 
 
-def test_sample_event_solves_to_a_proven_optimum() -> None:
+def test_sample_event_solves_with_every_startup_at_three_meetings_or_more() -> None:
     event = load_event(SAMPLE)
     result = solve(event, time_limit=20)
-    assert violations(Instance(event), result) == []
-    assert result.status == "optimal"
+    assert violations(Instance(event), result) == []  # its claims included
     assert result.table_changes == 0
     meetings = Counter(m.startup for m in result.meetings)
     assert all(meetings[s.id] >= 3 for s in event.startups)

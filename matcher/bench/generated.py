@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -28,7 +27,9 @@ from matcher.bench.generate import SIZES, TRADE_SIZES, generate, generate_trade
 from matcher.model.check import violations
 from matcher.model.event import Event
 from matcher.model.instance import Instance
+from matcher.model.objectives import Proofs
 from matcher.model.schedule import Schedule
+from matcher.report import side_shares
 from matcher.solve.cpsat import Deadline
 from matcher.solve.naive import solve_naive
 from matcher.solve.solver import schedule_of, solve
@@ -66,7 +67,7 @@ def naive_schedule(inst: Instance, time_limit: float, workers: int = 2) -> Sched
     if not found.placed:
         return None
     seated = seat(inst, found.placed, deadline.left(), workers)
-    return schedule_of(inst, found.placed, seated, found.score, found.bound, deadline.elapsed())
+    return schedule_of(inst, found.placed, seated, Proofs(found.bound), deadline.elapsed())
 
 
 SOLVERS: dict[str, Callable[[Instance, float], Schedule | None]] = {
@@ -76,18 +77,13 @@ SOLVERS: dict[str, Callable[[Instance, float], Schedule | None]] = {
 
 
 def fairness(inst: Instance, schedule: Schedule) -> dict[str, object]:
-    """The floors and spreads of a schedule: a side's floor is the largest F such that each of
-    its participants has at least min(F, its reach) meetings, where its reach is the most it
-    could have on its own (its cap, its free slots, the partners it may meet); its spread is
-    most meetings minus fewest."""
-    count = Counter(p for m in schedule.meetings for p in (m.startup, m.investor))
+    """The floors and spreads of a schedule (`matcher.report.side_shares`): a side's floor is
+    the largest F such that each of its participants has at least min(F, its reach) meetings;
+    its spread is most meetings minus fewest."""
     out: dict[str, object] = {}
-    for side, ids in (("startup", inst.startups), ("investor", inst.investors)):
-        reach = {p: min(inst.max_meetings[p], len(inst.partners(p))) for p in ids}
-        short = [count[p] for p in ids if count[p] < reach[p]]
-        out[f"{side}s' floor"] = min(short) if short else max(reach.values(), default=0)
-        out[f"{side} spread"] = max((count[p] for p in ids), default=0) - min(
-            (count[p] for p in ids), default=0)
+    for share in side_shares(inst, schedule):
+        out[f"{share.side}' floor"] = share.floor
+        out[f"{share.side[:-1]} spread"] = share.most - share.least
     return out
 
 

@@ -6,13 +6,14 @@ schedule file (scores, totals, status) is recomputed. Each problem is a sentence
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 from matcher.model.instance import Instance, PairKey
-from matcher.model.objectives import table_changes, total_breaks
+from matcher.model.objectives import Measures, measure
 from matcher.model.rules import RULES, Linear, Rule
-from matcher.model.schedule import Meeting, Schedule
+from matcher.model.schedule import OBJECTIVES, Fairness, Meeting, Schedule
 
 
 class ScheduleValues:
@@ -123,19 +124,76 @@ def wrong_claims(inst: Instance, schedule: Schedule, meetings: list[Meeting]) ->
     for uid, n in Counter(m.uid for m in schedule.meetings).items():
         if n > 1:
             problems.append(f"uid {uid} is used by {n} meetings")
-    score = sum(inst.scores[m.startup, m.investor] for m in meetings)
-    breaks = total_breaks(((m.startup, m.investor, inst.slot_index[m.slot]) for m in meetings),
-                          inst.days)
-    changes = table_changes((m.startup, m.table) for m in meetings)
-    for what, claimed, real in (("score", schedule.score, score), ("breaks", schedule.breaks,
-                                breaks), ("table_changes", schedule.table_changes, changes)):
+    got = measure(inst, meetings)
+    for what, claimed, real in (("score", schedule.score, got.score),
+                                ("breaks", schedule.breaks, got.breaks),
+                                ("table_changes", schedule.table_changes, got.table_changes)):
         if claimed != real:
             problems.append(f"the schedule claims {what} {claimed}, but its meetings give {real}")
     if schedule.bound < schedule.score:
         problems.append(f"the bound {schedule.bound} is below the score {schedule.score}")
-    if schedule.status == "optimal" and schedule.bound != schedule.score:
-        problems.append(f"status is optimal, but the score {schedule.score} is below the bound "
-                        f"{schedule.bound}")
+    if schedule.fairness is not None:
+        problems += wrong_fairness(inst, schedule, schedule.fairness, got)
+    return problems + wrong_status(schedule)
+
+
+def wrong_fairness(inst: Instance, schedule: Schedule, fair: Fairness, got: Measures,
+                   ) -> list[str]:
+    """Claims about the floors and their cost that the meetings or the event contradict."""
+    problems = []
+    for side, ids, claimed, bound, real in (
+            ("startup", inst.startups, fair.startup_floor, fair.startup_floor_bound,
+             got.startup_floor),
+            ("investor", inst.investors, fair.investor_floor, fair.investor_floor_bound,
+             got.investor_floor)):
+        if claimed > real:
+            who = min((p for p in ids if got.count[p] < min(claimed, inst.reach[p])),
+                      key=lambda p: got.count[p])
+            problems.append(f"the schedule claims every {side} has at least min({claimed}, its "
+                            f"reach) meetings, but {who} has {got.count[who]} of its reach "
+                            f"{inst.reach[who]}")
+        elif claimed < real:
+            problems.append(f"the schedule claims {side} floor {claimed}, but its meetings give "
+                            f"{real}")
+        if bound < claimed:
+            problems.append(f"the {side} floor bound {bound} is below the floor {claimed}")
+    best = schedule.score + fair.score_given_up
+    loss = inst.event.fairness.max_score_loss
+    allowed = math.floor(best * loss + 1e-9)
+    if fair.score_given_up > allowed:
+        problems.append(f"the schedule gives up {fair.score_given_up} of the best score {best} "
+                        f"for the floors, but the event allows {allowed} "
+                        f"(fairness.max_score_loss {loss:g})")
+    if schedule.bound < best:
+        problems.append(f"the bound {schedule.bound} is below the best score {best} found")
+    return problems
+
+
+def wrong_status(schedule: Schedule) -> list[str]:
+    """A status or proofs the schedule's own figures contradict."""
+    if schedule.proven is None:  # a file from before `proven`: optimal meant the score only
+        if schedule.status == "optimal" and schedule.bound != schedule.score:
+            return [f"status is optimal, but the score {schedule.score} is below the bound "
+                    f"{schedule.bound}"]
+        return []
+    problems = []
+    missing = [o for o in OBJECTIVES if o not in schedule.proven]
+    if schedule.status == "optimal" and missing:
+        problems.append(f"status is optimal, but {', '.join(missing)} "
+                        f"{'is' if len(missing) == 1 else 'are'} not proven optimal")
+    fair = schedule.fairness
+    best = schedule.score + (fair.score_given_up if fair else 0)
+    if "score" in schedule.proven and best != schedule.bound:
+        problems.append(f"the score is claimed proven, but the best score {best} is below the "
+                        f"bound {schedule.bound}")
+    for side in ("startup", "investor"):
+        if f"{side}_floor" not in schedule.proven:
+            continue
+        if fair is None:
+            problems.append(f"the {side} floor is claimed proven, but the schedule gives none")
+        elif getattr(fair, f"{side}_floor") != getattr(fair, f"{side}_floor_bound"):
+            problems.append(f"the {side} floor is claimed proven, but its bound is "
+                            f"{getattr(fair, f'{side}_floor_bound')}")
     return problems
 
 

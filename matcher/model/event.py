@@ -298,6 +298,14 @@ class Pin(Pair):
 Problem = tuple[Location, Any, PydanticCustomError]
 
 
+class FairnessSettings(Model):
+    """How much of the score the organiser trades for fairer shares of the meetings."""
+
+    max_score_loss: float = Field(default=0.0, ge=0.0, le=1.0, description=(
+        "The share of the best score (0 to 1, e.g. 0.02 for 2 %) that may be given up to raise "
+        "the startups' floor, then the investors'. Default 0: the floors cost no score."))
+
+
 class Event(Model):
     """An event: its slots, tables, participants and their preferences (format 1)."""
 
@@ -319,6 +327,8 @@ class Event(Model):
                                        description="Meetings that must happen.")
     pinned: tuple[Pin, ...] = Field(default=(), max_length=MAX_PAIRS,
                                     description="Meetings fixed in place.")
+    fairness: FairnessSettings = Field(default_factory=FairnessSettings,
+                                       description="Optional: the price of fairer shares.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

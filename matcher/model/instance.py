@@ -115,6 +115,12 @@ class Instance:
                 for p in (*self.event.startups, *self.event.investors)}
 
     @cached_property
+    def reach(self) -> dict[str, int]:
+        """Participant id -> the most meetings it could have on its own: no more than its
+        max_meetings, its usable slots and the partners it may meet in them."""
+        return {p: min(self.max_meetings[p], len(self.partners(p))) for p in self.participants}
+
+    @cached_property
     def min_meetings(self) -> dict[str, int]:
         """Startup id -> fewest meetings it must have."""
         return {s.id: s.min_meetings for s in self.event.startups}

@@ -1,14 +1,22 @@
-"""The objectives, in their order, computed from a finished timetable without any solver.
+"""The objectives, in their order, computed from a finished timetable without any solver, and
+the claims a schedule file makes about them.
 
+In order: the score; the startups' floor, then the investors' (a side's floor F holds when each
+of its participants has at least min(F, its reach) meetings); the breaks; the table changes.
 `breaks_in` is the one definition of a break; the timing engine's break literals
 (`matcher.solve.timing.model.gap_literals`) state it for CP-SAT, and a test checks they agree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
+
+from matcher.model.instance import Instance
+from matcher.model.schedule import OBJECTIVES, Fairness, Meeting
 
 
 def breaks_in(slots: Iterable[int], days: Sequence[int] | None = None) -> int:
@@ -35,3 +43,85 @@ def table_changes(seated: Iterable[tuple[str, str]]) -> int:
     for startup, table in seated:
         used[startup].add(table)
     return sum(len(tables) - 1 for tables in used.values())
+
+
+def floor_of(inst: Instance, count: Counter[str], side: Iterable[str]) -> int:
+    """A side's floor: the highest F such that each of its participants has at least
+    min(F, its reach) meetings (at most the side's largest reach)."""
+    side = list(side)
+    short = [count[p] for p in side if count[p] < inst.reach[p]]
+    return min(short) if short else max((inst.reach[p] for p in side), default=0)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """A timetable's objectives, recomputed from its meetings, and each one's meetings."""
+
+    score: int
+    startup_floor: int
+    investor_floor: int
+    breaks: int
+    table_changes: int
+    count: Counter[str]
+
+
+def measure(inst: Instance, meetings: Iterable[Meeting]) -> Measures:
+    """Every objective of these meetings (each of a known pair, slot and table)."""
+    meetings = list(meetings)
+    count = Counter(p for m in meetings for p in (m.startup, m.investor))
+    return Measures(
+        score=sum(inst.scores[m.startup, m.investor] for m in meetings),
+        startup_floor=floor_of(inst, count, inst.startups),
+        investor_floor=floor_of(inst, count, inst.investors),
+        breaks=total_breaks(((m.startup, m.investor, inst.slot_index[m.slot]) for m in meetings),
+                            inst.days),
+        table_changes=table_changes((m.startup, m.table) for m in meetings),
+        count=count,
+    )
+
+
+@dataclass(frozen=True)
+class Proofs:
+    """What a solve proved: an upper bound on the score, on each floor (None: no more than the
+    side's largest reach), and the score it gave up for the floors."""
+
+    bound: int
+    startup_floor_bound: int | None = None
+    investor_floor_bound: int | None = None
+    score_given_up: int = 0
+
+
+def claims(inst: Instance, meetings: Iterable[Meeting], proofs: Proofs) -> dict[str, Any]:
+    """What a schedule file says about these meetings: each objective measured, the bounds,
+    the objectives proven optimal and the status (optimal only when all of them are)."""
+    got = measure(inst, meetings)
+    best = got.score + proofs.score_given_up  # a score that some schedule reaches
+    # A bound below a score reached was proven for another problem (the event changed since):
+    # every candidate pair meeting is a bound that always holds.
+    bound = proofs.bound if proofs.bound >= best else max(
+        best, sum(inst.scores[p] for p in inst.candidates))
+    fairness = Fairness(
+        startup_floor=got.startup_floor, investor_floor=got.investor_floor,
+        startup_floor_bound=_floor_bound(inst, inst.startups, got.startup_floor,
+                                         proofs.startup_floor_bound),
+        investor_floor_bound=_floor_bound(inst, inst.investors, got.investor_floor,
+                                          proofs.investor_floor_bound),
+        score_given_up=proofs.score_given_up)
+    proven = [name for name, done in zip(OBJECTIVES, (
+        best == bound,
+        fairness.startup_floor == fairness.startup_floor_bound,
+        fairness.investor_floor == fairness.investor_floor_bound,
+        got.breaks == 0,  # fewer is impossible; otherwise only for the pairs chosen
+        got.table_changes == 0,
+    ), strict=True) if done]
+    return {"status": "optimal" if len(proven) == len(OBJECTIVES) else "feasible",
+            "score": got.score, "bound": bound, "breaks": got.breaks,
+            "table_changes": got.table_changes, "fairness": fairness, "proven": tuple(proven)}
+
+
+def _floor_bound(inst: Instance, side: Iterable[str], floor: int, proven: int | None) -> int:
+    """The proven bound, unless none was proven or it was for another problem (below the
+    floor reached): then the side's largest reach, a bound that always holds."""
+    top = max((inst.reach[p] for p in side), default=0)
+    return top if proven is None or proven < floor else min(proven, top)
+

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,9 @@ from matcher.model.event import Id
 UID_NAMESPACE = uuid.UUID("6f1c2a4e-9b7d-4c3e-8a51-2d0f7e9b4c11")
 
 NonNegative = Annotated[int, Field(ge=0)]
+# The objectives, in their order: each is optimised only among the best schedules for those before.
+Objective = Literal["score", "startup_floor", "investor_floor", "breaks", "table_changes"]
+OBJECTIVES: tuple[Objective, ...] = get_args(Objective)
 
 
 class Meeting(BaseModel):
@@ -29,19 +32,48 @@ class Meeting(BaseModel):
     sequence: NonNegative = Field(default=0, description="Revision number, as in iCalendar.")
 
 
+class Fairness(BaseModel):
+    """How evenly the meetings are shared: the floors reached, how far they could go, and what
+    they cost. A participant's reach is the most meetings it could have on its own: its
+    max_meetings, its free slots and the partners it may meet."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    startup_floor: NonNegative = Field(
+        description="Every startup has at least min(this, its reach) meetings.")
+    investor_floor: NonNegative = Field(
+        description="Every investor has at least min(this, its reach) meetings.")
+    startup_floor_bound: NonNegative = Field(description=(
+        "A proven upper bound on the startup floor of any schedule whose score is within the "
+        "event's fairness.max_score_loss of the best score found."))
+    investor_floor_bound: NonNegative = Field(description=(
+        "A proven upper bound on the investor floor of any such schedule that also keeps the "
+        "startup floor."))
+    score_given_up: NonNegative = Field(default=0, description=(
+        "The best score found before raising the floors, minus this schedule's score: what the "
+        "floors cost."))
+
+
 class Schedule(BaseModel):
     """A solved timetable and its quality."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     format: Literal[1] = 1
-    status: Literal["optimal", "feasible"]
+    status: Literal["optimal", "feasible"] = Field(description=(
+        "optimal: every objective is proven optimal (see `proven`); else feasible."))
     score: int
     bound: int = Field(description="A proven upper bound on the score.")
     breaks: NonNegative
     table_changes: NonNegative
     meetings: tuple[Meeting, ...]
     seconds: float = Field(ge=0)
+    fairness: Fairness | None = Field(default=None, description="The floors and their cost.")
+    proven: tuple[Objective, ...] | None = Field(default=None, description=(
+        "The objectives proven optimal, among schedules best on the objectives before them "
+        "(score, startup_floor, investor_floor, breaks, table_changes). Absent in files "
+        "written before it existed: there `optimal` means only that the score equals the "
+        "bound."))
 
     @property
     def gap(self) -> float:

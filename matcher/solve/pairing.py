@@ -9,7 +9,7 @@ optimum is an upper bound on any timetable's score.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
@@ -119,10 +119,15 @@ class Infeasible(Exception):
     """The hard rules cannot all hold; the message names the conflicting rules."""
 
 
-def pair_constraints(inst: Instance, v: PairVars) -> Iterator[Linear]:
-    """Every constraint of this stage: the pair rules and the implied limits of any timetable."""
+def pair_constraints(inst: Instance, v: PairVars, floors: Mapping[str, int] | None = None,
+                     ) -> Iterator[Linear]:
+    """Every constraint of this stage: the pair rules, the implied limits of any timetable, and
+    the floors asked for (participant -> fewest meetings; `matcher.solve.fairness`)."""
     for r in rules_at("pair"):
         yield from r.constraints(inst, v)
+    for p, least in (floors or {}).items():
+        yield Linear(f"{p} has fewer than {least} meetings, its fair share",
+                     tuple(v.meets(pair) for pair in v.pairs_of(p)), lb=least)
     for p in inst.participants:
         yield Linear(f"{p} has only {len(inst.usable[p])} free slots",
                      tuple(v.meets(pair) for pair in v.pairs_of(p)), ub=len(inst.usable[p]))
@@ -131,25 +136,28 @@ def pair_constraints(inst: Instance, v: PairVars) -> Iterator[Linear]:
                  tuple(v.lits.values()), ub=len(inst.tables) * len(inst.slot_ids))
 
 
-def build(inst: Instance, pairs: Iterable[PairKey]) -> tuple[cp_model.CpModel, PairVars]:
+def build(inst: Instance, pairs: Iterable[PairKey], floors: Mapping[str, int] | None = None,
+          ) -> tuple[cp_model.CpModel, PairVars]:
     """The pairing model in CP-SAT, maximising the score."""
     model = cp_model.CpModel()
     v = PairVars(inst, model.new_bool_var, pairs)
-    for constraint in pair_constraints(inst, v):
+    for constraint in pair_constraints(inst, v, floors):
         post(model, constraint)
     model.maximize(sum(inst.scores[p] * lit for p, lit in v.lits.items()))
     return model, v
 
 
-def relaxed(inst: Instance, pairs: Iterable[PairKey]) -> tuple[dict[PairKey, float], float] | None:
-    """The LP relaxation by GLOP: each pair's value and the optimum, or None if it fails.
+def relaxed(inst: Instance, pairs: Iterable[PairKey], floors: Mapping[str, int] | None = None,
+            ) -> tuple[dict[PairKey, float], float] | None:
+    """The LP relaxation by GLOP: each pair's value and the optimum, or None if it fails (or
+    has no solution: then neither has the model).
 
     Without window limits this is a b-matching, whose LP optimum is integral, so it often
     answers the whole stage in a fraction of a second.
     """
     lp = pywraplp.Solver.CreateSolver("GLOP")
     v = PairVars(inst, lambda name: lp.NumVar(0, 1, name), pairs)
-    for c in pair_constraints(inst, v):
+    for c in pair_constraints(inst, v, floors):
         total = sum(c.terms)
         if c.lb is not None:
             lp.Add(total >= c.lb, c.label)

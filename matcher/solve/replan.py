@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from matcher.model.event import Event, Pin
 from matcher.model.instance import Instance, PairKey
+from matcher.model.objectives import Proofs, claims
 from matcher.model.schedule import UID_NAMESPACE, Meeting, Schedule
 from matcher.solve.cpsat import Deadline, ProgressCallback
 from matcher.solve.naive import solve_naive
@@ -76,7 +77,17 @@ def replan(event: Event, old: Schedule, time_limit: float = 30.0, now: str | Non
                 inst.slot_index[m.slot]]
         new = solve_instance(Instance(with_pins(event, stay), opens_at), deadline.left(),
                              workers, on_progress, should_stop)
-    return carry_over(new, old, event)
+    return carry_over(measured_for(event, new), old, event)
+
+
+def measured_for(event: Event, new: Schedule) -> Schedule:
+    """The re-planned schedule's claims for the event itself. Re-planning solved a narrower
+    problem (earlier slots frozen, kept meetings pinned): its score and bound are for that
+    problem, as the order of objectives says, but the floors are measured against the whole
+    event, whose reach is wider, and are not claimed at their best."""
+    given_up = new.fairness.score_given_up if new.fairness else 0
+    return new.model_copy(update=claims(Instance(event), new.meetings,
+                                        Proofs(new.bound, score_given_up=given_up)))
 
 
 def carry_over(new: Schedule, old: Schedule, event: Event) -> Schedule:

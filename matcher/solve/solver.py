@@ -1,8 +1,11 @@
-"""`matcher solve`: the staged solver. Pairs for the score, then slots for the breaks, then tables.
+"""`matcher solve`: the staged solver. Pairs for the score and fair shares, then slots for the
+breaks, then tables.
 
-Stage 1 (`pairing`) proves the best score, stage 2 (`timing`, the B2B engine) places those pairs
-with fewest breaks, stage 3 (`tables`) seats them with fewest table changes. If the timing engine
-cannot place the chosen pairs, the time-indexed model (`naive`) chooses pairs that it can.
+Stage 1 (`pairing`) proves the best score, and `fairness` raises the startups' floor, then the
+investors', at that score (or within the share of it the event allows to give up); stage 2
+(`timing`, the B2B engine) places those pairs with fewest breaks, stage 3 (`tables`) seats them
+with fewest table changes. If the timing engine cannot place the chosen pairs, the time-indexed
+model (`naive`) chooses pairs that it can (with no floors).
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from collections.abc import Callable
 from matcher.model.event import Event
 from matcher.model.feasibility import impossible_setups
 from matcher.model.instance import Instance, PairKey
-from matcher.model.objectives import table_changes, total_breaks
+from matcher.model.objectives import Proofs, claims
 from matcher.model.schedule import Meeting, Schedule, meeting_uid
 from matcher.solve.cpsat import Deadline, ProgressCallback
+from matcher.solve.fairness import raise_floors
 from matcher.solve.naive import solve_naive
 from matcher.solve.pairing import Infeasible, choose_pairs
 from matcher.solve.tables import seat
@@ -56,11 +60,6 @@ def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers
     return dict(zip(pairs, result.slots, strict=True))
 
 
-def breaks_of(inst: Instance, placed: dict[PairKey, int]) -> int:
-    """Total breaks of a timing."""
-    return total_breaks(((s, i, t) for (s, i), t in placed.items()), inst.days)
-
-
 def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
           on_progress: ProgressCallback | None = None,
           should_stop: Callable[[], bool] | None = None) -> Schedule:
@@ -79,8 +78,10 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
     deadline = Deadline(time_limit * 0.97 - 0.1)
     choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
                           should_stop=should_stop)
-    score, bound = choice.score, choice.bound
-    placed = place(inst, choice.pairs, deadline.left() * 0.7, workers, on_progress, should_stop)
+    fair = raise_floors(inst, choice, deadline.left() * 0.3, workers, on_progress, should_stop)
+    proofs = Proofs(choice.bound, fair.startup_floor_bound, fair.investor_floor_bound,
+                    score_given_up=max(0, choice.score - fair.score))
+    placed = place(inst, fair.pairs, deadline.left() * 0.7, workers, on_progress, should_stop)
     if placed is None:
         fallback = solve_naive(inst, deadline.left() * 0.7, workers, with_breaks=False)
         if fallback.status == "infeasible":
@@ -88,29 +89,24 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
                              "the tables")
         if fallback.status == "unknown":
             raise TimeoutError("no timetable found within the time limit")
-        score, bound = fallback.score, min(bound, fallback.bound)
+        # Its pairs are not the fair ones: the floors are measured, but proven no more.
+        proofs = Proofs(min(choice.bound, fallback.bound))
         retimed = place(inst, tuple(fallback.placed), deadline.left() * 0.8, workers,
                         on_progress, should_stop, hint=fallback.placed)
         placed = retimed or fallback.placed
     stopped = should_stop is not None and should_stop()
     seated = seat(inst, placed, 0 if stopped else deadline.left(), workers)
-    return schedule_of(inst, placed, seated, score, bound, deadline.elapsed())
+    return schedule_of(inst, placed, seated, proofs, deadline.elapsed())
 
 
 def schedule_of(inst: Instance, placed: dict[PairKey, int], seated: dict[PairKey, int],
-                score: int, bound: int, seconds: float) -> Schedule:
-    """The schedule file of a solved event, meetings in slot then table order."""
+                proofs: Proofs, seconds: float) -> Schedule:
+    """The schedule file of a solved event, meetings in slot then table order, with its
+    objectives measured and what `proofs` proved about them."""
     meetings = tuple(sorted(
         (Meeting(startup=s, investor=i, slot=inst.slot_ids[placed[s, i]],
                  table=inst.tables[seated[s, i]], score=inst.scores[s, i],
                  uid=meeting_uid(inst.event.name, s, i)) for s, i in placed),
         key=lambda m: (inst.slot_index[m.slot], inst.tables.index(m.table))))
-    return Schedule(
-        status="optimal" if score >= bound else "feasible",
-        score=score,
-        bound=max(bound, score),
-        breaks=breaks_of(inst, placed),
-        table_changes=table_changes((s, inst.tables[k]) for (s, _), k in seated.items()),
-        meetings=meetings,
-        seconds=round(seconds, 3),
-    )
+    return Schedule(meetings=meetings, seconds=round(seconds, 3),
+                    **claims(inst, meetings, proofs))

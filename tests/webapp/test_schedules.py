@@ -197,3 +197,21 @@ def test_a_move_is_not_saved_while_the_timetable_still_breaks_a_rule(
            "unavailable" in page
     with new_session(app) as session:
         assert latest_version(session, event_id).number == 1  # type: ignore[union-attr]
+
+
+def test_the_timetable_shows_the_floors_and_the_spread(client: FlaskClient, app: Flask,
+                                                       event_id: int,
+                                                       version: ScheduleVersion) -> None:
+    from collections import Counter
+
+    schedule = schedule_of(version)
+    count = Counter(m.startup for m in schedule.meetings)
+    startups = [p.code for p in event_row(app, event_id).participants if p.kind == "startup"]
+    fair = schedule.fairness
+    assert fair is not None
+    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    assert (f"Startups: {min(count[s] for s in startups)} to {max(count[s] for s in startups)} "
+            f"meetings each. Floor {fair.startup_floor}: every startup has at least "
+            f"{fair.startup_floor} meetings") in page
+    assert f"Floor {fair.investor_floor}: every investor has at least" in page
+    assert ("No higher floor is possible" in page) == ("startup_floor" in (schedule.proven or ()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matcher.model.check import violations
 from matcher.model.instance import Instance
-from matcher.model.objectives import table_changes, total_breaks
+from matcher.model.objectives import Proofs, claims
 from matcher.model.schedule import Meeting, Schedule
 
 
@@ -14,19 +14,19 @@ class NotInSchedule(ValueError):
 
 
 def rescored(inst: Instance, schedule: Schedule, meetings: list[Meeting]) -> Schedule:
-    """A schedule with these meetings, its scores and totals recomputed for the current event."""
+    """A schedule with these meetings, its scores and objectives recomputed for the current
+    event; it keeps the bounds the solver proved, as far as they still hold."""
     meetings = [m.model_copy(update={"score": inst.scores.get((m.startup, m.investor), m.score)})
                 for m in meetings]
     order = {k: n for n, k in enumerate(inst.tables)}
     meetings.sort(key=lambda m: (inst.slot_index.get(m.slot, -1), order.get(m.table, -1)))
-    score = sum(m.score for m in meetings)
-    bound = max(schedule.bound, score)
-    return Schedule(
-        status="optimal" if score >= bound else "feasible", score=score, bound=bound,
-        breaks=total_breaks(((m.startup, m.investor, inst.slot_index.get(m.slot, 0))
-                             for m in meetings), inst.days),
-        table_changes=table_changes((m.startup, m.table) for m in meetings),
-        meetings=tuple(meetings), seconds=schedule.seconds)
+    known = [m for m in meetings if m.slot in inst.slot_index and m.table in order
+             and (m.startup, m.investor) in inst.scores]
+    fair = schedule.fairness
+    proofs = Proofs(schedule.bound) if fair is None else Proofs(
+        schedule.bound, fair.startup_floor_bound, fair.investor_floor_bound, fair.score_given_up)
+    return Schedule(meetings=tuple(meetings), seconds=schedule.seconds,
+                    **claims(inst, known, proofs))
 
 
 def moved(inst: Instance, schedule: Schedule, startup: str, investor: str, slot: str,

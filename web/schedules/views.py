@@ -24,6 +24,7 @@ from matcher.model.explain import Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from matcher.model.timetable import agenda, grid
+from matcher.report import side_shares
 from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
 from web.db import db
@@ -106,7 +107,8 @@ def show(event_id: int) -> str:
     if version is not None:
         event, schedule = snapshot_of(version), schedule_of(version)
         context |= {"event": event, "schedule": schedule, "grid": grid(event, schedule),
-                    "baseline": baseline(version, context["published"])}
+                    "baseline": baseline(version, context["published"]),
+                    "shares": side_shares(Instance(event), schedule)}
         if not context["problems"] and version.id == getattr(latest, "id", None):
             context["broken"] = violations(Instance(event_of(row)), schedule)
     return render_template("schedules/show.html", **context)

@@ -1,0 +1,161 @@
+"""Fair shares: after the score, the startups' floor and then the investors' are at their best,
+against brute force on small events, with and without score given up for them."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import pytest
+
+from matcher.bench.generate import SIZES, Size, generate
+from matcher.model.check import violations
+from matcher.model.event import Event
+from matcher.model.instance import Instance, PairKey
+from matcher.solve.flow import Candidates, PairingFlow, fits_windows
+from matcher.solve.pairing import PairVars, window_limits
+from matcher.solve.solver import solve
+from tests.test_solver import timetables
+
+
+def floor(inst: Instance, met: set[PairKey], side: tuple[str, ...]) -> int:
+    """The highest F such that each participant of the side meets min(F, its reach) times,
+    counted here without `floor_of`."""
+    count = Counter(p for pair in met for p in pair)
+    top = max(inst.reach[p] for p in side)
+    return max(f for f in range(top + 1) if all(count[p] >= min(f, inst.reach[p]) for p in side))
+
+
+def lexicographic_best(event: Event) -> tuple[int, int, int, int]:
+    """By brute force: the best score, then the best startup floor among timetables within the
+    event's score allowance, the best investor floor among those, and their best score."""
+    inst = Instance(event)
+    every = [set(placed) for placed in timetables(event)]
+    best = max(sum(inst.scores[p] for p in met) for met in every)
+    target = math.ceil(best * (1 - event.fairness.max_score_loss) - 1e-9)
+    allowed = [met for met in every if sum(inst.scores[p] for p in met) >= target]
+    startups = max(floor(inst, met, inst.startups) for met in allowed)
+    allowed = [met for met in allowed if floor(inst, met, inst.startups) == startups]
+    investors = max(floor(inst, met, inst.investors) for met in allowed)
+    allowed = [met for met in allowed if floor(inst, met, inst.investors) == investors]
+    return best, startups, investors, max(sum(inst.scores[p] for p in met) for met in allowed)
+
+
+def small_event(seed: int) -> Event:
+    """A random event small enough for brute force: 2-3 startups and investors, 2-3 slots,
+    1-2 tables, at most 7 pairs that may meet; some score may be given up for the floors."""
+    rng = random.Random(seed)
+    while True:
+        event = generate(Size("small", rng.randint(2, 3), rng.randint(2, 3), rng.randint(2, 3),
+                              rng.randint(1, 2)), rng.randrange(10_000), min_meetings=0)
+        loss = rng.choice([0.0, 0.0, 0.15, 0.4])
+        data = event.model_dump(mode="json") | {"fairness": {"max_score_loss": loss}}
+        event = Event.model_validate(data)
+        if 3 <= len(Instance(event).candidates) <= 7:
+            return event
+
+
+def unfair(loss: float) -> Event:
+    """One table, two slots: a scores most with both investors, b little with either."""
+    return Event.model_validate({
+        "format": 1, "name": "Unfair", "timezone": "Europe/London",
+        "fields": ["ai", "bio"], "tables": ["T1"],
+        "slots": [{"id": f"s{n}", "start": f"2024-05-02T10:{n}0", "end": f"2024-05-02T10:{n}5"}
+                  for n in range(2)],
+        "startups": [{"id": "a", "name": "A", "field": "ai"},
+                     {"id": "b", "name": "B", "field": "bio"}],
+        "investors": [{"id": "x", "name": "X", "interests": {"ai": 3, "bio": 1},
+                       "wishes": {"a": 2}},
+                      {"id": "y", "name": "Y", "interests": {"ai": 3, "bio": 1},
+                       "wishes": {"a": 1}}],
+        "fairness": {"max_score_loss": loss}})
+
+
+def test_by_default_the_floors_cost_no_score() -> None:
+    result = solve(unfair(0.0), time_limit=5)
+    assert {(m.startup, m.investor) for m in result.meetings} == {("a", "x"), ("a", "y")}
+    assert result.fairness is not None and result.fairness.startup_floor == 0
+    assert result.fairness.score_given_up == 0 and result.score == 9
+
+
+def test_score_given_up_within_the_allowance_raises_the_floor() -> None:
+    event = unfair(0.34)  # a/x and b/y score 6 of the best 9: a third given up
+    result = solve(event, time_limit=5)
+    assert {(m.startup, m.investor) for m in result.meetings} == {("a", "x"), ("b", "y")}
+    assert result.fairness is not None
+    assert (result.fairness.startup_floor, result.fairness.score_given_up) == (1, 3)
+    assert violations(Instance(event), result) == []
+    assert solve(unfair(0.33), time_limit=5).fairness.startup_floor == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_floors_are_at_their_best_against_brute_force(seed: int) -> None:
+    event = small_event(seed)
+    best, startups, investors, score = lexicographic_best(event)
+    result = solve(event, time_limit=5)
+    assert violations(Instance(event), result) == []
+    fair = result.fairness
+    assert fair is not None
+    assert (fair.startup_floor, fair.investor_floor, result.score) == (startups, investors, score)
+    assert result.score + fair.score_given_up == best
+    assert fair.startup_floor_bound >= startups and fair.investor_floor_bound >= investors
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fits_windows_decides_the_pairing_window_limits(seed: int) -> None:
+    # few tables, and many investors who arrive late or leave early: limits that bind
+    inst = Instance(generate(Size("narrow", 10, 40, 14, 3), seed, late_or_early=0.6))
+    rng = random.Random(seed)
+    verdicts = set()
+    last = len(inst.slot_ids) - 1
+    for _ in range(40):
+        # partners of one startup who leave early (more of them than the slots before they
+        # leave, at times), or any of its partners, and a few other pairs
+        startup = rng.choice(inst.startups)
+        early = [p for p in inst.partners(startup) if max(inst.common_slots(p)) < last]
+        many = early if early and rng.random() < 0.5 else inst.partners(startup)
+        pairs = list({*rng.sample(many, rng.randint(1, len(many))),
+                      *rng.sample(inst.candidates, rng.randint(1, 40))})
+        v = PairVars(inst, lambda _: 1, pairs)
+        limits = [c for c in window_limits(inst, v) if sum(c.terms) > c.ub]
+        free = [p for p in inst.participants
+                if sum(1 for pair in pairs if p in pair) > len(inst.usable[p])]
+        tables = len(pairs) > len(inst.tables) * len(inst.slot_ids)
+        keeps = not (limits or free or tables)
+        assert fits_windows(inst, tuple(pairs)) == keeps
+        verdicts.add(keeps)
+    assert verdicts == {True, False}
+
+
+def test_the_flow_meets_the_floors_it_can_and_says_when_it_cannot() -> None:
+    inst = Instance(generate(SIZES["michk"], 1))
+    cands = Candidates(inst, inst.candidates)
+    flow = PairingFlow(cands)
+    free = flow.solve({})
+    count = Counter(p for pair in cands.chosen(free.meets) for p in pair)
+    assert free.feasible and free.score == sum(inst.scores[p] for p in cands.chosen(free.meets))
+    low = min(inst.investors, key=lambda p: count[p])
+    raised = flow.solve({low: inst.reach[low]})
+    assert raised.feasible
+    assert sum(low in pair for pair in cands.chosen(raised.meets)) >= inst.reach[low]
+    assert raised.score <= free.score
+    assert not flow.solve({low: inst.reach[low] + 1}).feasible
+
+
+ALL_A = [("a", "x"), ("a", "y"), ("a", "z")]
+
+
+@pytest.mark.parametrize(("away", "tables", "pairs", "fits"), [
+    ({"x": ["s3"], "y": ["s3"], "z": ["s3"]}, 2, ALL_A, False),  # a: three meetings in s1..s2
+    ({"x": ["s3"], "y": ["s3"]}, 2, ALL_A, True),
+    ({"x": ["s2", "s3"], "y": ["s2", "s3"]}, 1, [("a", "x"), ("b", "y")], False),  # s1: 1 table
+    ({"x": ["s2", "s3"], "y": ["s2", "s3"]}, 2, [("a", "x"), ("b", "y")], True),
+])
+def test_fits_windows_held_and_broken(tiny: dict, away: dict, tables: int, pairs: list,
+                                      fits: bool) -> None:
+    for p in tiny["investors"]:
+        p["interests"] = {"fintech": 1, "iot": 1}
+        p["unavailable"] = away.get(p["id"], [])
+    tiny["tables"] = tiny["tables"][:tables]
+    assert fits_windows(Instance(Event.model_validate(tiny)), tuple(pairs)) == fits
