@@ -41,12 +41,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.events import views as events
     from web.home import views as home
     from web.participants import views as participant
+    from web.printing import views as printing
     from web.publishing import mailings
     from web.publishing import views as publishing
     from web.schedules import views as schedules
     from web.team import views as team
 
-    for module in (home, auth, events, people, team, schedules, publishing, participant, api):
+    for module in (home, auth, events, people, team, schedules, publishing, printing, participant,
+                   api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
     access.check_routes(app)

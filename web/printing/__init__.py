@@ -1,0 +1,1 @@
+"""The print kit of the published timetable, as PDF downloads (made by `matcher.print`)."""
