@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -214,8 +216,8 @@ def test_matrix_slots_down_tables_across(kits: dict[str, Path]) -> None:
     text = pdftotext(kits["en"] / "matrix.pdf")[0]
     header = next(ln for ln in text.splitlines() if "T01" in ln and "T02" in ln and "Time" in ln)
     assert header.index("T01") < header.index("T02")
-    for slot, time in TIMES.items():
-        line = next(ln for ln in text.splitlines() if time in ln)
+    for slot, when in TIMES.items():
+        line = next(ln for ln in text.splitlines() if when in ln)
         here = {t: st for s, t, st, _ in MEETINGS if s == slot}
         left = "Datality Lab Limited" if here["T01"] == "datality" else "骨直户"
         right = "骨直户" if left.startswith("Datality") else "Datality Lab Limited"
@@ -358,3 +360,29 @@ def test_sign_names_shrink_to_fit() -> None:
     assert sign_size("Table T01") > sign_size("Table Hall B Stand 12") > \
         sign_size("Table Hall B Stand 12 (the one by the window)")
     assert sign_size("號桌號桌號桌") < sign_size("Table1")  # Han characters are wider
+
+
+WORKERS_OF_A_KILLED_PARENT = """
+import os, sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from matcher.print.kit import follow_parent
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(2, mp_context=get_context("spawn"), initializer=follow_parent,
+                               initargs=(os.getpid(),))
+    print(*{pool.submit(os.getpid).result() for _ in range(8)}, flush=True)
+    os._exit(0)  # as if killed: the pool is never shut down
+"""
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(WORKERS_OF_A_KILLED_PARENT, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], check=True, capture_output=True,
+                         text=True, timeout=120, cwd=ROOT).stdout
+    workers = [int(pid) for pid in out.split()]
+    assert workers
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, f"workers {workers} outlived their parent"
+        time.sleep(0.2)

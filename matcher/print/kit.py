@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from matcher.i18n import locale_of, translator
+from matcher.i18n import LANG_TAGS, locale_of, translator
 from matcher.model.check import unknown_references
 from matcher.model.event import Event
 from matcher.model.instance import Instance
@@ -24,7 +26,7 @@ from matcher.model.schedule import Schedule
 from matcher.print import pages
 from matcher.print.join import Piece, join
 from matcher.print.pages import Link, Section
-from matcher.print.render import LANG_TAGS, Chunk, Header, Kind, render_chunk
+from matcher.print.render import Chunk, Header, Kind, render_chunk
 
 KINDS: tuple[Kind, ...] = ("agendas", "tables", "door-list", "matrix")
 CHUNK_PAGES = 40  # pages a worker lays out at once: big enough to pay for the hand-over
@@ -76,7 +78,8 @@ def rendered(chunks: list[Chunk], workers: int) -> Iterator[Piece]:
     if workers <= 1:
         yield from map(render_chunk, chunks)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                               initializer=follow_parent, initargs=(os.getpid(),))
     try:
         waiting: deque[Future[Piece]] = deque()
         for chunk in chunks:
@@ -87,6 +90,18 @@ def rendered(chunks: list[Chunk], workers: int) -> Iterator[Piece]:
             yield waiting.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def follow_parent(parent: int) -> None:
+    """In a worker: end when the process that started it is gone (killed, say), rather than
+    linger idle; an executor's workers outlive a parent that did not shut them down."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def write(event: Event, schedule: Schedule, folder: str | Path, language: str | None = None,
