@@ -44,6 +44,7 @@ def chinese_event() -> Event:
         "slots": [{"id": s, "start": f"2023-09-13T{t[:5]}", "end": f"2023-09-13T{t[6:]}"}
                   for s, t in TIMES.items()],
         "tables": ["T01", "T02"],
+        "field_names": {"biotech": "Health and biotech"},
         "startups": [{"id": "datality", "name": "Datality Lab Limited", "field": "fintech"},
                      {"id": "bones", "name": "骨直户 Health-Tech 有限公司", "field": "biotech"}],
         "investors": [{"id": "chan", "name": "陳大文", "organisation": "深圳前海投資"},
@@ -128,12 +129,14 @@ def test_each_agenda_has_its_meetings_in_local_time(kits: dict[str, Path], langu
 
 
 EXPECTED = {
-    "en": {"agendas": ["2 meetings", "Meeting with", "Wednesday, 13 September 2023",
+    "en": {"agendas": ["2 meetings", "Meeting with", "Wednesday, 13 September 2023", "Fintech",
+                       "Health and biotech",
                        "All times are Hong Kong Time."],
            "tables": ["Table T01", "Startup", "Investor"],
            "door-list": ["Door list", "First meeting", "14:00 · Table T01", "no meeting"],
            "matrix": ["Session matrix", "Tables T01 to T02"]},
-    "zh-Hant": {"agendas": ["2 場會面", "會面對象", "2023年9月13日星期三", "所有時間均為香港時間。"],
+    "zh-Hant": {"agendas": ["2 場會面", "會面對象", "2023年9月13日星期三", "所有時間均為香港時間。",
+                            "金融科技"],
                 "tables": ["T01 號桌", "初創企業", "投資者"],
                 "door-list": ["簽到名單", "首場會面", "14:00 · T01 號桌", "沒有會面"],
                 "matrix": ["會面總表", "T01 至 T02 號桌"]},

@@ -58,12 +58,13 @@ class Header:
     venue: str | None
     timezone: str
     days: tuple[date, ...]
+    field_names: dict[str, str]
 
     @classmethod
     def of(cls, event: Event) -> Header:
-        """The event's name, venue, time zone and days."""
+        """The event's name, venue, time zone, days and the names of its fields."""
         return cls(event.name, event.venue, event.timezone,
-                   tuple(sorted({s.start.date() for s in event.slots})))
+                   tuple(sorted({s.start.date() for s in event.slots})), dict(event.field_names))
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translator(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["day"] = lambda d: format_weekday(d, locale)
     env.filters["moment"] = lambda moment: format_moment(moment, locale)
-    env.filters["field"] = lambda field: field_name(field, locale)
+    env.filters["field"] = lambda field, header: field_name(field, locale, header.field_names)
     env.filters["css_string"] = css_string
     env.filters["sign_size"] = sign_size
     env.filters["name_size"] = name_size
