@@ -8,15 +8,22 @@ meetings; the tables were full when both were free; else the common free slots w
 meetings (named) that give a higher total score; or, in a schedule made or edited by hand, the
 meeting could still be added. A note says when the other side had no
 interest at all, which keeps the pair's score low.
+
+That is the organiser's explanation. A participant gets one phrased from their own side
+(`audience="participant"`): their own answers and meetings may be named, the other side's never.
+Whatever kept the other side from the meeting (their avoid, their cap, their other meetings) reads
+the same, "this investor's time was already taken", so that the answer reveals none of them; and
+no score is given, since a score adds up the other side's ratings and wishes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from matcher.i18n import translator
 from matcher.model.check import ScheduleValues, broken_rules
 from matcher.model.event import Investor, Startup
 from matcher.model.instance import Instance, PairKey
@@ -24,16 +31,17 @@ from matcher.model.rules import Linear, rules_at
 from matcher.model.schedule import Meeting, Schedule
 
 Reason = Literal["met", "avoided", "no-common-slot", "cap-reached", "displaced", "tables-full",
-                 "room-left"]
+                 "room-left", "their-time"]
+Audience = Literal["organiser", "participant"]
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What became of one wish."""
+    """What became of one wish; a participant's answer has no score."""
 
     other: str
     wish: int
-    score: int
+    score: int | None
     reason: Reason
     text: str
 
@@ -117,8 +125,11 @@ class Explainer:
                 broken_rules(self.inst, WithMeeting(self.values, pair, t), rules)
                 if c.label not in before]
 
-    def answers(self, participant: str) -> list[Answer]:
-        """One answer per wish of the participant, best wishes first."""
+    def answers(self, participant: str, audience: Audience = "organiser",
+                language: str | None = None) -> list[Answer]:
+        """One answer per wish of the participant, best wishes first: every reason for the
+        organiser, or phrased from the participant's own side (in their language) for them."""
+        _ = translator(language if audience == "participant" else None).gettext
         inst = self.inst
         if participant not in inst.participants:
             raise KeyError(f"no participant {participant} in this event")
@@ -131,10 +142,16 @@ class Explainer:
             met = next((m for m in self.of[participant] if other in (m.startup, m.investor)),
                        None)
             if met:
-                answers.append(Answer(other, wish, score, "met",
-                                      f"you meet {other} in {met.slot} at table {met.table}"))
+                text = _("you meet %(other)s in %(slot)s at table %(table)s") % {
+                    "other": other, "slot": met.slot, "table": met.table}
+                answers.append(Answer(other, wish, score if audience == "organiser" else None,
+                                      "met", text))
                 continue
             reason, text = _why_not(self, participant, other, pair, score)
+            if audience == "participant":
+                reason, text = _from_their_side(self, participant, other, reason, _)
+                answers.append(Answer(other, wish, None, reason, text))
+                continue
             startup, investor = inst.people[pair[0]], inst.people[pair[1]]
             assert isinstance(startup, Startup) and isinstance(investor, Investor)
             if (reason != "avoided" and not investor.interests.get(startup.field)
@@ -145,9 +162,10 @@ class Explainer:
         return answers
 
 
-def explain(inst: Instance, schedule: Schedule, participant: str) -> list[Answer]:
-    """One answer per wish of the participant, best wishes first."""
-    return Explainer(inst, schedule).answers(participant)
+def explain(inst: Instance, schedule: Schedule, participant: str,
+            audience: Audience = "organiser", language: str | None = None) -> list[Answer]:
+    """One answer per wish of the participant, best wishes first (see `Explainer.answers`)."""
+    return Explainer(inst, schedule).answers(participant, audience, language)
 
 
 def _why_not(meetings: Explainer, me: str, other: str, pair: PairKey, score: int,
@@ -191,6 +209,33 @@ def _why_not(meetings: Explainer, me: str, other: str, pair: PairKey, score: int
     return "displaced", (f"the {count} when you are both free went to other meetings, "
                          f"which give a higher total score (this pair scores {score}): "
                          + "; ".join(parts))
+
+
+def _from_their_side(meetings: Explainer, me: str, other: str, reason: Reason,
+                     _: Callable[[str], str]) -> tuple[Reason, str]:
+    """The organiser's reason told to the participant: what is theirs (their cap, their
+    meetings) named, what is the other side's (an avoid: no one wishes for whom they avoid,
+    their cap, their meetings) folded into one sentence."""
+    inst = meetings.inst
+    taken: tuple[Reason, str] = ("their-time", _("this investor's time was already taken")
+                                 if other in inst.investors else
+                                 _("this startup's time was already taken"))
+    if reason == "no-common-slot":
+        return reason, _("there was no time when you were both free")
+    if reason == "tables-full":
+        return reason, _("every table was taken at the times you were both free")
+    if reason == "room-left":
+        return reason, _("there is still a time when you are both free and a table is free: "
+                         "the organiser may add this meeting")
+    cap = inst.people[me].max_meetings
+    if reason == "cap-reached" and cap is not None and len(meetings.of[me]) >= cap:
+        return reason, _("you have the most meetings you asked for (%(cap)s)") % {"cap": cap}
+    pair = (me, other) if me in inst.startups else (other, me)
+    common = {inst.slot_ids[t] for t in inst.common_slots(pair)}
+    if reason == "displaced" and any(m.slot in common for m in meetings.of[me]):
+        # Which of one's meetings took the common times would tell when the other side is free.
+        return reason, _("the times you were both free went to your other meetings")
+    return taken
 
 
 def _slots(inst: Instance, slots: frozenset[int]) -> str:

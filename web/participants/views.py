@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from matcher.model.timetable import agenda
@@ -106,7 +106,8 @@ def form(token: str) -> str | Response | tuple[str, int]:
         event = snapshot_of(version)
         feed = feed_for(p)
         context |= {"lines": agenda(event, schedule_of(version), p.code),
-                    "unmet": unmet_wishes(event, schedule_of(version), p.code),
+                    "unmet": unmet_wishes(event, schedule_of(version), p.code,
+                                          audience="participant", language=str(get_locale())),
                     "feed": feed, "webcal": webcal(feed)}
     others = [o for o in p.event.participants if o.kind != p.kind]
     # A failed POST shows what was typed; otherwise the stored answers.

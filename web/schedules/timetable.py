@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 
 from matcher.model.event import Event
-from matcher.model.explain import Answer, Explainer
+from matcher.model.explain import Answer, Audience, Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from matcher.model.timetable import entries
@@ -23,15 +23,18 @@ class Unmet:
 
 
 def unmet_wishes(event: Event, schedule: Schedule, participant: str,
-                 explainer: Explainer | None = None) -> list[Unmet]:
-    """The participant's wishes that did not become meetings, best first, each with the reason
-    (none for someone the event does not know). An `Explainer` of the schedule serves many
-    participants' questions."""
+                 explainer: Explainer | None = None, audience: Audience = "organiser",
+                 language: str | None = None) -> list[Unmet]:
+    """The participant's wishes that did not become meetings, best first, each with the reason:
+    every reason for the organiser, for the participant only what is theirs to know (none for
+    someone the event does not know). An `Explainer` of the schedule serves many participants'
+    questions."""
     explainer = explainer or Explainer(Instance(event), schedule)
     if participant not in explainer.inst.participants:
         return []
     names = {p.id: p.name for p in (*event.startups, *event.investors)}
-    return [Unmet(names[a.other], a) for a in explainer.answers(participant)
+    return [Unmet(names[a.other], a)
+            for a in explainer.answers(participant, audience, language)
             if a.reason != "met"]
 
 

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from matcher.model.check import violations
@@ -341,6 +342,11 @@ def agendas(event_id: int) -> str:
         if not people:
             abort(404)
     why = Explainer(Instance(event), schedule)
+    # On screen the organiser reads every reason; printed agendas go to the participants, so
+    # they carry each one's own explanation instead.
     return render_template("schedules/agendas.html", row=row, version=version, event=event,
                            agendas=[(p, agenda(event, schedule, p[0]),
-                                     unmet_wishes(event, schedule, p[0], why)) for p in people])
+                                     unmet_wishes(event, schedule, p[0], why),
+                                     unmet_wishes(event, schedule, p[0], why, "participant",
+                                                  str(get_locale())))
+                                    for p in people])
