@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -81,10 +82,22 @@ def organiser_by_token(session: Session, token: str) -> Organiser | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after logging in: only a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("views.index")
+    r"""Where to go after logging in: only a path on this site, else the home page.
+
+    Browsers drop tabs and newlines from a Location and read a backslash as a slash, so
+    `/\t/evil.example` or `/\\evil.example` would leave the site: a target with any of them,
+    or with their percent-encoded forms, or with a scheme or host of its own, is refused."""
+    home = url_for("views.index")
+    if not target:
+        return home
+    for text in (target, unquote(target)):
+        if (not text.startswith("/") or text.startswith("//") or "\\" in text
+                or any(c.isspace() or not c.isprintable() for c in text)):
+            return home
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

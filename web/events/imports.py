@@ -11,21 +11,19 @@ DRAFT_HOURS.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from web.db.models import EventRow, ImportDraft, Organiser, now
 from web.events.roster import COLUMNS, Entry, Plan, plan
 from web.events.tables import Row, Table, letter, normalise
+from web.spreadsheets import csv_text, xlsx_bytes
 
 DRAFT_HOURS = 1
 SHOWN_PROBLEMS = 200  # a page lists this many problems at most, then counts the rest
@@ -38,25 +36,19 @@ EXAMPLES = {
 }
 
 
+def template_rows(kind: str) -> list[list[Any]]:
+    """A template's rows: the header and one example."""
+    return [list(COLUMNS[kind]), [EXAMPLES[kind].get(c, "") for c in COLUMNS[kind]]]
+
+
 def template_csv(kind: str) -> str:
     """A CSV template: the header and one example row."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS[kind])
-    writer.writeheader()
-    writer.writerow(EXAMPLES[kind])
-    return out.getvalue()
+    return csv_text(template_rows(kind))
 
 
 def template_xlsx(kind: str) -> bytes:
     """An Excel template: the header and one example row."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{kind}s"  # type: ignore[union-attr]
-    sheet.append(list(COLUMNS[kind]))  # type: ignore[union-attr]
-    sheet.append([EXAMPLES[kind][c] for c in COLUMNS[kind]])  # type: ignore[union-attr]
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(f"{kind}s", template_rows(kind))
 
 
 @dataclass(frozen=True)

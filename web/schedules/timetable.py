@@ -3,8 +3,6 @@ wishes did not become meetings; and the schedule as a CSV table."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from matcher.model.event import Event
@@ -12,6 +10,7 @@ from matcher.model.explain import Answer, Audience, Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from matcher.model.timetable import entries
+from web.spreadsheets import csv_text
 
 
 @dataclass(frozen=True)
@@ -43,14 +42,10 @@ CSV_COLUMNS = ("slot", "start", "end", "table", "startup_id", "startup", "invest
 
 
 def schedule_csv(event: Event, schedule: Schedule) -> str:
-    """The schedule as a CSV table, one meeting a row, in slot and table order."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in entries(event, schedule):
-        writer.writerow([e.slot.id, e.slot.start.isoformat(timespec="minutes"),
-                         e.slot.end.isoformat(timespec="minutes"), e.meeting.table, e.startup.id,
-                         e.startup.name, e.investor.id, e.investor.name,
-                         e.investor.organisation or "", e.meeting.score, e.meeting.uid,
-                         e.meeting.sequence])
-    return out.getvalue()
+    """The schedule as a CSV table, one meeting a row, in slot and table order (names that a
+    spreadsheet would run as formulas are written as text)."""
+    return csv_text([CSV_COLUMNS, *(
+        [e.slot.id, e.slot.start.isoformat(timespec="minutes"),
+         e.slot.end.isoformat(timespec="minutes"), e.meeting.table, e.startup.id, e.startup.name,
+         e.investor.id, e.investor.name, e.investor.organisation or "", e.meeting.score,
+         e.meeting.uid, e.meeting.sequence] for e in entries(event, schedule))])
