@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from web import db, errors, i18n, wording
+from web import db, errors, i18n, security, wording
 from web.accounts import access
 from web.accounts import views as auth
 from web.config import Config, secret_key
@@ -29,6 +29,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key()
 
     db.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     wording.init_app(app)
     errors.init_app(app)

@@ -31,6 +31,29 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def flag(name: str, default: bool) -> bool:
+    """A yes/no setting: 1, true, yes or on for yes; 0, false, no or off for no."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} is {value!r}: give true or false")
+
+
+def names(name: str) -> list[str] | None:
+    """A comma-separated list setting, or None when unset."""
+    value = os.environ.get(name, "")
+    return [item.strip() for item in value.split(",") if item.strip()] or None
+
+
+PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+HTTPS = bool(PUBLIC_URL and PUBLIC_URL.startswith("https://"))
+LOOPBACK = ["localhost", "127.0.0.1", "::1"]
+
+
 class Config:
     """Production and `make run` settings, each overridable by an environment variable."""
 
@@ -41,10 +64,28 @@ class Config:
     SOLVE_TIME_LIMIT_MAX = float(os.environ.get("SOLVE_TIME_LIMIT_MAX", "600"))
     SOLVE_WORKERS = int(os.environ.get("SOLVE_WORKERS", "2"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads: CSV and xlsx files are small
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone all afternoon still submits
-    PUBLIC_URL = os.environ.get("PUBLIC_URL")  # for links shown to organisers, e.g. behind a proxy
+    # The site's address: every link given to people (personal links, calendar feeds, e-mails)
+    # starts with it. Unset, links use the request's host, which must then be a trusted one.
+    PUBLIC_URL = PUBLIC_URL
+    # Host names the site answers to; any other Host header gets 400. Default: anything when
+    # PUBLIC_URL is set (links never use the Host header then), else only this machine.
+    TRUSTED_HOSTS = names("TRUSTED_HOSTS") or (None if PUBLIC_URL else LOOPBACK)
+    # Cookies: Secure by default when the site is served over https.
+    SESSION_COOKIE_SECURE = flag("SESSION_COOKIE_SECURE", HTTPS)
+    SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax")
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
+    SESSION_COOKIE_HTTPONLY = True
+    # Redirect http to https (when no proxy in front does) and ask browsers to stay on https.
+    FORCE_HTTPS = flag("FORCE_HTTPS", False)
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    # Proxies in front of the app whose X-Forwarded-For and -Proto are to be believed.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Failed logins allowed per account and per client address; where the counts are kept:
+    # memory:// counts within one process, redis://host:6379 across several.
+    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
 
 class TestConfig(Config):

@@ -20,6 +20,7 @@ from web.db import db, get
 from web.db.models import Organiser, new_nonce
 from web.forms import LoginForm, validate
 from web.i18n import keep_choice
+from web.security import login_limits, unknown_account_hash
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -101,14 +102,18 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login() -> str | Response:
-    """Log an organiser in."""
+    """Log an organiser in; failures are throttled per account and per address."""
     errors: dict[str, str] = {}
     if request.method == "POST":
         form, errors = validate(LoginForm, request.form.to_dict())
         if form is not None:
             organiser = find_organiser(db(), form.email)
-            if organiser and check_password_hash(organiser.password_hash, form.password):
+            # A hash is checked for an unknown address too, so that the time taken does not
+            # tell which addresses have an account.
+            stored = organiser.password_hash if organiser else unknown_account_hash()
+            if check_password_hash(stored, form.password) and organiser is not None:
                 login_user(organiser)
                 keep_choice(organiser)
                 return redirect(safe_next(request.args.get("next")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
@@ -42,11 +42,16 @@ def participant_for(session: Session, token: str, salt: str = SALT) -> Participa
     return participant
 
 
+def site_url() -> str:
+    """The base of every address given to people: PUBLIC_URL, else this request's host, which
+    Flask has checked against TRUSTED_HOSTS (a forged Host header never gets this far)."""
+    return current_app.config.get("PUBLIC_URL") or request.host_url
+
+
 def external(endpoint: str, **values: object) -> str:
-    """A full address on this site, as people outside it use it (PUBLIC_URL overrides the host)."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
+    """A full address on this site, as people outside it use it (see `site_url`)."""
+    if current_app.config.get("PUBLIC_URL"):
+        return site_url().rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
 
 

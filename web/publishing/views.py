@@ -22,6 +22,7 @@ from web.db.models import EventRow, Mailing, ScheduleVersion
 from web.events.store import publish, published_version, schedule_of, snapshot_of
 from web.events.views import of_event
 from web.forms import PublishForm, validate
+from web.participants.links import site_url
 from web.publishing import mailings
 from web.publishing.diffs import per_person
 from web.schedules.views import baseline, get_version
@@ -32,16 +33,11 @@ bp = Blueprint("publishing", __name__, url_prefix="/events/<int:event_id>")
 organisers_only(bp)
 
 
-def base_url() -> str:
-    """Where the personal links in e-mails point: PUBLIC_URL, else this request's host."""
-    return current_app.config.get("PUBLIC_URL") or request.host_url
-
-
 def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
                   done: str) -> Response:
     """Queue the e-mails and go to their progress; if they cannot go, say why after `done`."""
     mailing, problems = mailings.start(current_app._get_current_object(),  # type: ignore[attr-defined]
-                                       db(), row, version, form.scope, base_url())
+                                       db(), row, version, form.scope, site_url())
     if mailing is None:
         flash(f"{done} No invitations were sent: {'; '.join(problems)}", "error")
         return redirect(url_for("schedules.show", event_id=row.id, version=version.number))
