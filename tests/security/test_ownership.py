@@ -97,6 +97,14 @@ def row_state(app: Flask, world: World) -> tuple:
                 tuple((p.code, p.link_nonce, p.version) for p in row.participants))
 
 
+def test_ids_no_event_can_have_answer_404(world: World, visit: Visit) -> None:
+    web, api = visit(), visit(token=world.tokens[EMAIL])
+    web.login(EMAIL)
+    for event_id in (0, 2**31, 407854263944690401280):
+        assert web.get(f"/events/{event_id}").status_code == 404
+        assert api.post(f"/api/events/{event_id}/solve-jobs", json={}).status_code == 404
+
+
 def test_anonymous_visitors_are_sent_to_log_in_or_refused(app: Flask, world: World,
                                                          visit: Visit) -> None:
     anonymous = visit()
@@ -234,3 +242,29 @@ def test_a_participant_link_opens_its_participant_only(app: Flask, world: World,
     # A participant's link opens no organiser page.
     for path in (f"/events/{world.event_id}", f"/events/{world.event_id}/schedule"):
         assert visitor.get(path).status_code == 302
+
+
+def test_ids_of_another_event_open_nothing_through_ones_own(app: Flask, world: World,
+                                                            visit: Visit) -> None:
+    api, web = visit(token=world.tokens[STRANGER]), visit()
+    web.login(STRANGER)
+    mine = api.post("/api/events", json=owned_file()).json()["id"]
+    before = row_state(app, world)
+    for method, path in [
+        ("GET", f"/events/{mine}/jobs/{world.job_id}"),
+        ("GET", f"/events/{mine}/jobs/{world.job_id}/progress.json"),
+        ("POST", f"/events/{mine}/jobs/{world.job_id}/stop"),
+        ("GET", f"/events/{mine}/mailings/{world.mailing_id}"),
+        ("POST", f"/events/{mine}/mailings/{world.mailing_id}/retry"),
+        ("POST", f"/events/{mine}/participants/{world.participant_id}/new-link"),
+        ("POST", f"/events/{mine}/participants/{world.participant_id}/delete"),
+        ("POST", f"/events/{mine}/team/{world.member_id}/remove"),
+        ("GET", f"/api/events/{mine}/solve-jobs/{world.job_id}"),
+        ("POST", f"/api/events/{mine}/solve-jobs/{world.job_id}/stop"),
+    ]:
+        visitor = api if path.startswith("/api/") else web
+        assert request(visitor, method, path).status_code == 404, path
+    assert row_state(app, world) == before
+    owner = visit()
+    owner.login(EMAIL)
+    assert VIEWER in owner.get(f"/events/{world.event_id}/team").text  # the member is still there

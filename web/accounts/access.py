@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web.db import db, get
+from web.db import MAX_ID, db, get
 from web.db.models import ROLES, EventRow, Member, Organiser
 
 Permission = Literal["read", "edit", "manage"]
@@ -56,7 +56,8 @@ def authorise(event_id: int, permission: Permission) -> EventRow:
     """The event, when the acting account has the permission; else 404 (outside the team or
     no such event) or 403 (in the team, role too low)."""
     account = actor()
-    role = role_in(db(), account, event_id) if account is not None else None
+    known = account is not None and 1 <= event_id <= MAX_ID  # ids no row can have: no query
+    role = role_in(db(), account, event_id) if known else None  # type: ignore[arg-type]
     row = get(EventRow, event_id) if role is not None else None
     if row is None:
         abort(404, description=f"no event {event_id}")
