@@ -21,9 +21,7 @@ from web.events.store import add_version, event_of, publish
 
 # The web tests' fixtures, shared (pytest_plugins may only be set in the top-level conftest).
 app, db_url, client, organiser = web.app, web.db_url, web.client, web.organiser
-live_server, browser, new_page = web.live_server, web.browser, web.new_page
-pytest_runtest_makereport = web.pytest_runtest_makereport
-mail_server = web.mail_server
+live_server, new_page, mail_server = web.live_server, web.new_page, web.mail_server
 STRANGER = "stranger@example.com"
 VIEWER = "viewer@example.com"
 CO_ORGANISER = "co@example.com"
