@@ -98,7 +98,7 @@ def too_many_logins(error: RateLimitExceeded) -> ResponseReturnValue:
     reset = datetime.fromtimestamp(current.reset_at, UTC) if current else datetime.now(UTC)
     minutes = max(1, -(-int((reset - datetime.now(UTC)).total_seconds()) // 60))
     message = _("Too many failed logins: try again in %(minutes)s minutes (after %(time)s UTC).",
-                minutes=minutes, time=f"{reset:%H:%M}")
+                minutes=minutes, time=reset.strftime("%H:%M"))
     return render_template("auth/login.html", errors={"": message},
                            values=request.form), 429
 
