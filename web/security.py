@@ -19,6 +19,7 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import generate_password_hash
 from werkzeug.wrappers import Response
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
         permissions_policy=PERMISSIONS, x_xss_protection=False)
     limiter.init_app(app)
+    app.register_error_handler(SecurityError, untrusted_host)
     app.register_error_handler(RateLimitExceeded, too_many_logins)
     app.register_error_handler(StaleDataError, conflict)
     app.register_error_handler(IntegrityError, conflict)
@@ -92,6 +94,13 @@ def unknown_account_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
+def untrusted_host(error: SecurityError) -> ResponseReturnValue:
+    """400 for a Host header not in TRUSTED_HOSTS, as plain text: a page would build its links
+    from that very host."""
+    return Response(_("This site is not served under that host name."), 400,
+                    mimetype="text/plain")
+
+
 def too_many_logins(error: RateLimitExceeded) -> ResponseReturnValue:
     """429 with when to try again (Flask-Limiter adds Retry-After): the login page again."""
     current = limiter.current_limit
@@ -111,4 +120,5 @@ def conflict(error: Exception) -> ResponseReturnValue:
                 "Reload the page and make it again.")
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "problems": []}), 409
-    return render_template("conflict.html", message=message), 409
+    return render_template("errors/error.html", code=409, title=_("Your change was not saved"),
+                           text=message, participant=request.path.startswith("/p/")), 409
