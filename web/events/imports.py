@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from web.db.models import EventRow, ImportDraft, Organiser, now
 from web.events.roster import COLUMNS, Entry, Plan, plan
 from web.events.tables import Row, Table, letter, normalise
-from web.spreadsheets import csv_text, xlsx_bytes
+from web.exports import csv_text, xlsx_bytes
 
 DRAFT_HOURS = 1
 SHOWN_PROBLEMS = 200  # a page lists this many problems at most, then counts the rest

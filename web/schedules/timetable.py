@@ -10,7 +10,7 @@ from matcher.model.explain import Answer, Audience, Explainer
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from matcher.model.timetable import entries
-from web.spreadsheets import csv_text
+from web.exports import csv_text
 
 
 @dataclass(frozen=True)
