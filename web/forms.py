@@ -90,6 +90,8 @@ Tables = Annotated[list[Id], BeforeValidator(_tables)]
 # The names people read; `web.events.fields` keeps each under its id.
 Fields = Annotated[list[Text], BeforeValidator(_lines)]
 Checkbox = Annotated[bool, BeforeValidator(lambda v: v in (True, "on", "1", "true", "yes"))]
+Percent = Annotated[float, BeforeValidator(lambda v: v if str(v).strip() else 0),
+                    Field(ge=0, le=100, description="A share in per cent, 0 to 100.")]
 WishChoice = Literal["", "1", "2", "3"]
 InvestorChoice = Literal["", "avoid", "1", "2", "3"]
 
@@ -127,6 +129,7 @@ class EventForm(Form):
     tables: Tables
     fields: Fields
     form_open: Checkbox = False
+    score_loss_percent: Percent = 0
     organiser_email: OptionalEmail = None
     organiser_name: OptionalText = None
     # The row version the page showed; a new event's form posts it empty.

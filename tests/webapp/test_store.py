@@ -29,8 +29,10 @@ from web.schedules import jobs
 pytestmark = pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 
 
-def test_event_round_trip(app: Flask) -> None:
+@pytest.mark.parametrize("loss", [0.0, 0.02])
+def test_event_round_trip(app: Flask, loss: float) -> None:
     event = tiny_event(3)
+    event = Event.model_validate(event.model_dump() | {"fairness": {"max_score_loss": loss}})
     with new_session(app) as session:
         row = add_event(session, event)
         session.commit()

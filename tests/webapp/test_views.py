@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.webapp.conftest import AuthActions, event_row
+from web.events.store import event_of
 from web.participants.links import token_for
 
 
@@ -88,6 +89,7 @@ def test_create_event_makes_slots(client: FlaskClient, auth: AuthActions, app: F
     ({"tables": "T1/2"}, "tables", "Use only letters, digits and . _ : - in an id"),
     ({"tables": "5001"}, "tables", "Give between 1 and 5000 tables."),
     ({"name": "Demo\nDay"}, "name", "Write this on one line"),
+    ({"score_loss_percent": "150"}, "score_loss_percent", "Give 100 or less."),
 ])
 def test_event_form_errors_next_to_the_field(client: FlaskClient, auth: AuthActions,
                                              changes: dict[str, str], field: str,
@@ -183,3 +185,18 @@ def test_csrf_protects_forms(app: Flask, auth: AuthActions, client: FlaskClient)
                                            "password": "organiser-password"})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_the_score_given_up_for_fairer_shares_is_a_setting(client: FlaskClient,
+                                                            auth: AuthActions,
+                                                            app: Flask) -> None:
+    auth.login()
+    response = client.post("/events/new", data=event_form(score_loss_percent="2.5"))
+    event_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert event_of(event_row(app, event_id)).fairness.max_score_loss == 0.025
+    page = client.get(f"/events/{event_id}/edit").get_data(as_text=True)
+    assert 'name="score_loss_percent"' in page and 'value="2.5"' in page
+    client.post(f"/events/{event_id}/edit", data=event_form(
+        score_loss_percent="", version=str(event_row(app, event_id).version)))
+    assert event_of(event_row(app, event_id)).fairness.max_score_loss == 0
+

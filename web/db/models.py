@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.model.event import EMAIL_MAX, ID_MAX, TEXT_MAX
@@ -106,6 +106,8 @@ class EventRow(Base):
     required: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pinned: Mapped[list[Any]] = mapped_column(JSON, default=list)
     form_open: Mapped[bool] = mapped_column(default=True)
+    # The event file's fairness.max_score_loss: the share of the score given up for fairer shares.
+    max_score_loss: Mapped[float] = mapped_column(Float, default=0.0)
     # The ORGANIZER of the calendar invites and the From of their e-mails.
     organiser_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
     organiser_name: Mapped[str | None] = mapped_column(String(TEXT_MAX))

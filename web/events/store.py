@@ -74,6 +74,8 @@ def assemble(row: EventRow, startups: list[dict[str, Any]], investors: list[dict
     names = {f: name for f, name in (row.field_names or {}).items() if f in fields}
     if names:
         data["field_names"] = names
+    if row.max_score_loss:
+        data["fairness"] = {"max_score_loss": row.max_score_loss}
     return data
 
 
@@ -159,6 +161,7 @@ def add_event(session: Session, event: Event, answers_given: bool = False) -> Ev
     row = EventRow(name=event.name, venue=event.venue, timezone=event.timezone,
                    slots=data["slots"], tables=list(event.tables), fields=list(event.fields),
                    field_names=dict(event.field_names),
+                   max_score_loss=event.fairness.max_score_loss,
                    required=data["required"], pinned=[_pin(p) for p in data["pinned"]],
                    form_open=True, **settings)
     for s in data["startups"]:

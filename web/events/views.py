@@ -55,6 +55,7 @@ def form_values(row: EventRow) -> dict[str, Any]:
             "sessions": sessions_text(row.sessions), "tables": ", ".join(row.tables),
             "fields": fields.lines_of(row.fields, row.field_names or {}),
             "form_open": row.form_open,
+            "score_loss_percent": f"{100 * (row.max_score_loss or 0):g}",
             "organiser_email": row.organiser_email or "", "organiser_name": row.organiser_name or "",
             "version": row.version if row.id else ""}
 
@@ -70,6 +71,7 @@ def apply(form: EventForm, row: EventRow) -> None:
     row.fields, row.field_names = fields.resolve(form.fields, row.fields, row.field_names or {},
                                                  fields_in_use(row))
     row.tables, row.form_open = form.tables, form.form_open
+    row.max_score_loss = round(form.score_loss_percent / 100, 6)
     row.organiser_email, row.organiser_name = form.organiser_email, form.organiser_name
     rename = renamed(old, row.slots)
     for p in row.participants:
