@@ -19,9 +19,10 @@ whether some pairing keeps the floors and reaches the target:
 
 A floor's bound is the highest value not proven impossible, so the floors are proven at their
 best when each equals its bound. Every answer maximises the score under its floors, so with no
-score to give up the floors cost none. A last flow keeps, among the pairings of that score and
-those floors, as many of the first choice's pairs as it can: an arbitrary one needed more table
-changes (brokerage size, seeds 0 to 2: 81, 80 and 61 against 75, 53 and 50).
+score to give up the floors cost none. When startups share tables, a last flow keeps, among the
+pairings of that score and those floors, as many of the first choice's pairs as it can: an
+arbitrary one needed more table changes (brokerage size, seeds 0 to 2: 81, 80 and 61 against
+75, 53 and 50).
 """
 
 from __future__ import annotations
@@ -179,6 +180,7 @@ def raise_floors(inst: Instance, choice: PairChoice, time_limit: float, workers:
         inst.startups, {}, choice.pairs, choice.score)
     investors, pairs, score, investor_bound = search.raise_floor(
         inst.investors, startups, pairs, score)
-    if set(pairs) != set(choice.pairs):
+    # Keeping the first choice's pairs helps the seating only where startups share tables.
+    if set(pairs) != set(choice.pairs) and len(inst.startups) > len(inst.tables):
         pairs = search.closest(startups | investors, score, frozenset(choice.pairs)) or pairs
     return FairChoice(pairs, score, startup_bound, investor_bound)
