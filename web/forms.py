@@ -196,9 +196,11 @@ class StartupAnswers(Availability):
 
 
 class GenerateForm(Form):
-    """Start a generation: how long the solver may take, within the server's limit."""
+    """Start a generation: how long the solver may take, within the server's limit; after
+    publication, that the organiser knows it starts afresh (published meetings may move)."""
 
     time_limit: Annotated[float, Field(gt=0, description="Seconds the solver may take.")]
+    fresh: Checkbox = False
 
     @field_validator("time_limit")
     @classmethod
@@ -239,6 +241,15 @@ class MoveForm(Form):
     slot: Id
     table: Id
     pin: Checkbox = False
+
+
+class SwapForm(Form):
+    """Swap a meeting with another: each takes the other's slot and table."""
+
+    startup: Id
+    investor: Id
+    with_startup: Id
+    with_investor: Id
 
 
 class PinForm(Form):

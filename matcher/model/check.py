@@ -197,12 +197,18 @@ def wrong_status(schedule: Schedule) -> list[str]:
     return problems
 
 
+def checkable(inst: Instance, meetings: Iterable[Meeting]) -> list[Meeting]:
+    """The meetings whose pair, slot and table the event knows (the rules can weigh only those;
+    `unknown_references` names the others)."""
+    return [m for m in meetings
+            if (m.startup, m.investor) in inst.scores and m.slot in inst.slot_index
+            and m.table in inst.tables]
+
+
 def violations(inst: Instance, schedule: Schedule) -> list[str]:
     """Every broken rule and every false claim of a schedule, as sentences."""
     problems = unknown_references(inst, schedule)
-    meetings = [m for m in schedule.meetings
-                if (m.startup, m.investor) in inst.scores and m.slot in inst.slot_index
-                and m.table in inst.tables]
+    meetings = checkable(inst, schedule.meetings)
     problems += [c.label for _, c in broken_rules(inst, ScheduleValues(inst, meetings))]
     return problems + wrong_claims(inst, schedule, meetings)
 

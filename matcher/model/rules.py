@@ -93,14 +93,15 @@ def allowed_pair(inst: Instance, v: Vars) -> Iterator[Linear]:
             why = "their score is 0 and the meeting is neither required nor pinned"
         else:
             continue
-        yield Linear(f"{_who(inst, pair)} meet, but {why}", (v.meets(pair),), ub=0)
+        yield Linear(f"{_who(inst, pair)} meet, but {why}", (v.meets(pair),), ub=0, about=pair)
 
 
 @rule("once-per-pair", "pair")
 def once_per_pair(inst: Instance, v: Vars) -> Iterator[Linear]:
     """A pair meets at most once."""
     for pair in v.pairs():
-        yield Linear(f"{_who(inst, pair)} meet more than once", (v.meets(pair),), ub=1)
+        yield Linear(f"{_who(inst, pair)} meet more than once", (v.meets(pair),), ub=1,
+                     about=pair)
 
 
 @rule("max-meetings", "pair")
@@ -131,7 +132,7 @@ def required(inst: Instance, v: Vars) -> Iterator[Linear]:
     for pair in sorted(inst.required | set(inst.pins)):
         kind = "pinned" if pair in inst.pins else "required"
         yield Linear(f"{kind} meeting {_who(inst, pair)} does not take place",
-                     (v.meets(pair),), lb=1)
+                     (v.meets(pair),), lb=1, about=pair)
 
 
 @rule("one-meeting-per-slot", "slot")
@@ -174,7 +175,7 @@ def pinned_slot(inst: Instance, v: Vars) -> Iterator[Linear]:
     """Every pinned meeting takes place at its slot."""
     for pair, (t, _) in sorted(inst.pins.items()):
         yield Linear(f"pinned meeting {_who(inst, pair)} is not in {inst.slot_ids[t]}",
-                     (v.at(pair, t),), lb=1)
+                     (v.at(pair, t),), lb=1, about=(*pair, inst.slot_ids[t]))
 
 
 @rule("one-meeting-per-table", "table")
@@ -197,7 +198,7 @@ def pinned_table(inst: Instance, v: Vars) -> Iterator[Linear]:
     for pair, (t, k) in sorted(inst.pins.items()):
         if k is not None:
             yield Linear(f"pinned meeting {_who(inst, pair)} is not at table {inst.tables[k]}",
-                         (v.at_table(pair, t, k),), lb=1)
+                         (v.at_table(pair, t, k),), lb=1, about=(*pair, inst.tables[k]))
 
 
 def rules_at(*levels: Level) -> list[Rule]:

@@ -194,9 +194,10 @@ def finished_version(app: Flask, response: TestResponse) -> ScheduleVersion:
 
 
 def generate(client: FlaskClient, app: Flask, event_id: int) -> ScheduleVersion:
-    """Press generate, wait for the job, and return the version it made."""
+    """Press generate (after publication: start afresh, the box ticked), wait for the job, and
+    return the version it made."""
     return finished_version(app, client.post(f"/events/{event_id}/generate",
-                                             data={"time_limit": "2"}))
+                                             data={"time_limit": "2", "fresh": "on"}))
 
 
 def replan(client: FlaskClient, app: Flask, event_id: int, now: str) -> ScheduleVersion:

@@ -20,6 +20,13 @@ def log_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("heading", name="Events")).to_be_visible()
 
 
+def open_publishing(page, number: int) -> None:  # type: ignore[no-untyped-def]
+    """From a timetable or who-is-affected page, to the page that publishes a version."""
+    page.get_by_role("link", name=f"Publish version {number}…").click()
+    expect(page.get_by_role("heading", name=re.compile(f"^Publish version {number}"))
+           ).to_be_visible()
+
+
 def personal_link(page, base: str, event_id: int, name: str) -> str:  # type: ignore[no-untyped-def]
     """The link the organiser copies for a participant."""
     page.goto(f"{base}/events/{event_id}")
@@ -86,6 +93,7 @@ def test_three_flows_from_form_to_published_agenda(app: Flask, live_server: str,
     expect(organiser_page.locator("header.site")).to_be_hidden()
     expect(grid).to_be_visible()
     organiser_page.emulate_media(media="screen")
+    open_publishing(organiser_page, 1)
     organiser_page.get_by_role("button", name="Publish version 1").click()
     expect(organiser_page.get_by_role("status")).to_contain_text("Version 1 is published")
 

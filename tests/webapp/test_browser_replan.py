@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from matcher.solve.replan import changes
 from tests.loopback_smtp import Inbox
 from tests.webapp.conftest import event_row, give_addresses
-from tests.webapp.test_browser import log_in, personal_link
+from tests.webapp.test_browser import log_in, open_publishing, personal_link
 from tests.webapp.test_replanning import busiest_investor
 from web.db import new_session
 from web.events.store import latest_version, published_version, schedule_of
@@ -44,6 +44,7 @@ def test_replan_from_now_mails_only_the_affected(app: Flask, live_server: str, o
     page.get_by_role("button", name="Generate the timetable").click()
     expect(page.locator("[data-key=status]")).to_have_text("done", timeout=30_000)
     page.get_by_role("link", name="See the timetable").click()
+    open_publishing(page, 1)
     page.get_by_label("E-mail the calendar invitations to the participants").check()
     page.get_by_role("button", name="Publish version 1").click()
     wait_for_mail(page)
@@ -100,6 +101,8 @@ def test_replan_from_now_mails_only_the_affected(app: Flask, live_server: str, o
     expect(page.locator("#changes-inv-new")).to_contain_text("New")
 
     # Publish and send the changes: only the affected get mail.
+    open_publishing(page, 2)
+    expect(page.locator("#notified tbody tr")).to_have_count(len(affected))
     page.get_by_label("E-mail the calendar invitations to the participants").check()
     expect(page.get_by_label(re.compile("Only what changed since version 1"))).to_be_checked()
     page.get_by_role("button", name="Publish version 2").click()

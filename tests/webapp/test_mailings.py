@@ -70,7 +70,7 @@ def ready(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int) -> 
 
 def test_publish_and_send_every_invitation(client: FlaskClient, app: Flask, event_id: int,
                                            ready: ScheduleVersion, mail_server: Inbox) -> None:
-    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    page = client.get(f"/events/{event_id}/versions/1/publish").get_data(as_text=True)
     assert '<label for="send-1">E-mail the calendar invitations' in page
     response = client.post(f"/events/{event_id}/versions/1/publish", data={"send": "on"})
     mailing = wait_for_mailing(app, mailing_of(response))
@@ -91,7 +91,7 @@ def test_publish_and_send_every_invitation(client: FlaskClient, app: Flask, even
 
 def test_publishing_never_needs_mail(client: FlaskClient, app: Flask, event_id: int,
                                      ready: ScheduleVersion, no_mail_server: None) -> None:
-    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    page = client.get(f"/events/{event_id}/versions/1/publish").get_data(as_text=True)
     assert 'id="send-1" name="send" disabled' in page
     assert "Cannot e-mail now: no e-mail server is set up: set MATCHER_SMTP_HOST" in page
     response = client.post(f"/events/{event_id}/versions/1/publish", data={"send": "on"},
@@ -108,7 +108,7 @@ def test_mail_needs_the_organisers_address(client: FlaskClient, app: Flask, even
     with new_session(app) as session:
         session.get(EventRow, event_id).organiser_email = None  # type: ignore[union-attr]
         session.commit()
-    page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
+    page = client.get(f"/events/{event_id}/versions/1/publish").get_data(as_text=True)
     assert "Cannot e-mail now: the event has no organiser e-mail address" in page
     client.post(f"/events/{event_id}/versions/1/publish", data={"send": "on"})
     assert mail_server.received == []

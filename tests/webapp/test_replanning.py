@@ -245,6 +245,8 @@ def test_the_replan_and_publish_forms_carry_their_token(client: FlaskClient, app
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
     page = client.get(f"/events/{event_id}/versions/2/changes").get_data(as_text=True)
+    assert 'href="/events/1/versions/2/publish"' in page  # the page that publishes it
+    page = client.get(f"/events/{event_id}/versions/2/publish").get_data(as_text=True)
     form = page.split('action="/events/1/versions/2/publish"', 1)[1].split("</form>", 1)[0]
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
     response = client.post(f"/events/{event_id}/versions/2/publish", data={"csrf_token": token})

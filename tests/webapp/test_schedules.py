@@ -115,7 +115,10 @@ def test_move_that_breaks_a_rule_is_not_saved(client: FlaskClient, app: Flask, e
         "table": target.table})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Not saved: this move breaks a rule" in page
+    slot = next(s for s in event_row(app, event_id).slots if s["id"] == target.slot)
+    # Said with the table and the local time, not ids.
+    assert (f"Table {target.table} already has a meeting at "
+            f"{slot['start'][11:16]}–{slot['end'][11:16]}.") in page
     with new_session(app) as session:
         assert latest_version(session, event_id).number == 1  # type: ignore[union-attr]
 
@@ -192,9 +195,12 @@ def test_a_move_is_not_saved_while_the_timetable_still_breaks_a_rule(
     response = client.post(f"/events/{event_id}/move", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Not saved: the timetable would still break these rules" in page
-    assert f"{stuck.startup}/{stuck.investor} meet in {stuck.slot}, when {stuck.investor} is " \
-           "unavailable" in page
+    assert "The event changed after this timetable was made" in page
+    row = event_row(app, event_id)
+    name = next(p.name for p in row.participants if p.code == stuck.investor)
+    times = next(f"{s['start'][11:16]}–{s['end'][11:16]}" for s in row.slots
+                 if s["id"] == stuck.slot)
+    assert f"{name} is not available at {times}." in page
     with new_session(app) as session:
         assert latest_version(session, event_id).number == 1  # type: ignore[union-attr]
 

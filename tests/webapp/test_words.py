@@ -144,6 +144,7 @@ def test_organiser_pages_not_found_and_api_in_json(client: FlaskClient, auth: Au
     response = client.get("/events/999/schedule")
     assert response.status_code == 404
     assert "There is no such page" in response.get_data(as_text=True)
+    assert client.get("/events/407854263944690401280/schedule").status_code == 404  # no 500
     assert client.get("/api/nothing").get_json()["error"]
 
 

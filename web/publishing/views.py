@@ -45,13 +45,18 @@ def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
     return redirect(url_for("publishing.mailing", event_id=row.id, mailing_id=mailing.id))
 
 
-@bp.route("/versions/<int:number>/publish", methods=["POST"])
+@bp.route("/versions/<int:number>/publish", methods=["GET", "POST"])
 @requires("edit")
-def publish_version(event_id: int, number: int) -> Response:
+def publish_version(event_id: int, number: int) -> str | Response:
     """Publish a version: participants now see it; earlier published versions are kept. Sending
-    the invitations is a choice, and their failure never undoes the publication."""
+    the invitations is a choice, and their failure never undoes the publication. The page
+    (GET) first says who will be told and how; its button publishes (POST)."""
     row = current_event(event_id)
     version = get_version(row, number)
+    if version is None:
+        abort(404)
+    if request.method == "GET":
+        return confirm_page(row, version)
     form, _errors = validate(PublishForm, request.form.to_dict())
     if form is None or version is None:
         abort(400)
@@ -61,6 +66,25 @@ def publish_version(event_id: int, number: int) -> Response:
         return start_sending(row, version, form, done)
     flash(done)
     return redirect(url_for("schedules.show", event_id=event_id, version=number))
+
+
+def confirm_page(row: EventRow, version: ScheduleVersion) -> str:
+    """Who publishing a version tells what, and how: each person whose meetings change (all
+    with meetings, the first time), with their e-mail address or the lack of one."""
+    published = published_version(db(), row.id)
+    against = baseline(version, published)
+    event, schedule = snapshot_of(version), schedule_of(version)
+    if against is not None:
+        diff, people = per_person(snapshot_of(against), schedule_of(against), event, schedule)
+    else:
+        nothing = schedule.model_copy(update={"meetings": ()})
+        diff, people = per_person(event, nothing, event, schedule)
+    addresses = {p.code: p.email for p in row.participants}
+    everyone = len(event.startups) + len(event.investors)
+    return render_template("publishing/confirm.html", row=row, version=version,
+                           published=published, baseline=against, diff=diff, people=people,
+                           addresses=addresses, unaffected=max(0, everyone - len(people)),
+                           mail_problem=mailings.mail_problem(row))
 
 
 @bp.route("/versions/<int:number>/send", methods=["POST"])

@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 
 from matcher.model.check import violations
 from matcher.model.explain import Explainer
-from matcher.model.instance import Instance
-from matcher.model.schedule import Schedule
+from matcher.model.instance import Instance, PairKey
+from matcher.model.schedule import Meeting
 from matcher.model.timetable import agenda, grid
 from matcher.report import side_shares
 from web.accounts.access import current_event, requires
@@ -33,6 +33,7 @@ from web.db.models import EventRow, ScheduleVersion, SolveJob
 from web.events.slots import current_slot
 from web.events.store import (
     add_version,
+    event_data,
     event_of,
     impossible_of,
     latest_version,
@@ -44,11 +45,20 @@ from web.events.store import (
     versions,
 )
 from web.events.views import of_event
-from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, validate
+from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, SwapForm, validate
 from web.publishing import mailings
 from web.publishing.invites import event_calendar, ics_response
 from web.schedules import jobs
-from web.schedules.editing import NotInSchedule, moved, new_problems
+from web.schedules.drift import changes_since
+from web.schedules.editing import (
+    Board,
+    NotInSchedule,
+    broken_around,
+    find,
+    new_problems,
+    placed,
+)
+from web.schedules.refusals import sentences
 from web.schedules.timetable import schedule_csv, unmet_wishes
 from web.schedules.versions import story
 from web.wording import Names
@@ -103,6 +113,7 @@ def show(event_id: int) -> str:
     if row.slots:
         context["now_slot"] = current_slot(row.slots, row.timezone)
     context["numbers"] = {v.id: v.number for v in context["versions"]}
+    context["drift"] = changes_since(latest.event_data, event_data(row)) if latest else []
     names = Names.of_row(row)
     context["stories"] = {v.id: story(v, names) for v in context["versions"]}
     if version is not None:
@@ -153,6 +164,11 @@ def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
         return back
     published = published_version(db(), row.id)
     now_slot = form.now if isinstance(form, ReplanForm) else None
+    if published is not None and now_slot is None and not form.fresh:
+        flash(_("Version %(number)s is published, and a fresh generation may move any of its "
+                "meetings: re-plan from now to keep them, or tick that you want to start afresh.",
+                number=published.number), "error")
+        return back
     if now_slot and published is None:
         flash("Nothing to re-plan: re-planning keeps as much of the published timetable as it "
               "can, and none is published yet.", "error")
@@ -236,70 +252,131 @@ def pin(event_id: int) -> Response:
 @bp.route("/move", methods=["GET", "POST"])
 @requires("edit")
 def move(event_id: int) -> str | Response | tuple[str, int]:
-    """Move a meeting of the latest version by hand; refused if it breaks a rule."""
+    """Move a meeting of the latest version by hand, or swap it with another: the page offers
+    the free places and the swaps the rules allow; any edit is checked before it is saved."""
     row = current_event(event_id)
     version = latest_version(db(), row.id)
     if version is None:
         abort(404)
-    values = request.form if request.method == "POST" else request.args
+    data = (request.form if request.method == "POST" else request.args).to_dict()
+    if "place" in data:  # one of the free places offered: "slot|table"
+        data["slot"], _bar, data["table"] = data.pop("place").partition("|")
     schedule = schedule_of(version)
-    meeting = next((m for m in schedule.meetings if (m.startup, m.investor) ==
-                    (values.get("startup"), values.get("investor"))), None)
-    if meeting is None:
+    try:
+        meeting = find(schedule, (data.get("startup", ""), data.get("investor", "")))
+    except NotInSchedule:
         abort(404)
     errors: dict[str, str] = {}
     problems: list[str] = []
-    remaining: list[str] = []
     if request.method == "POST":
-        form, errors = validate(MoveForm, request.form.to_dict())
+        form, errors = validate(MoveForm, data)
         if form is not None:
-            problems, remaining = save_move(row, schedule, form)
-            if not problems and not remaining:
+            places = {(form.startup, form.investor): (form.slot, form.table)}
+            problems = save_edit(row, version, places, "moved", form.pin)
+            if not problems:
                 names = Names.of_row(row)
                 flash(_("Moved %(pair)s to %(place)s: saved as a new version.",
                         pair=names.pair(form.startup, form.investor),
                         place=names.place(form.slot, form.table)))
                 return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
-    event = snapshot_of(version)
-    status = 422 if problems or remaining or errors else 200
-    return render_template("schedules/move.html", row=row, meeting=meeting, event=event,
-                           names=Names.of_event(event) | Names.of_row(row),
-                           values=values, errors=errors, problems=problems, remaining=remaining,
-                           pinned=(meeting.startup, meeting.investor) in pinned_pairs(row)), status
+    return render_template("schedules/move.html", **move_context(row, version, meeting),
+                           values=data, errors=errors, problems=problems), \
+        422 if problems or errors else 200
 
 
-def save_move(row: EventRow, schedule: Schedule, form: MoveForm) -> tuple[list[str], list[str]]:
-    """Check a move against every rule and save it as a new version unless the timetable would
-    break one: the problems the move makes, and those it would leave (the event changed since
-    the timetable was made); a timetable that breaks a rule is never stored."""
+SWAPS_SHOWN = 40  # the nearest in time; a trade show's day has thousands
+
+
+def move_context(row: EventRow, version: ScheduleVersion, meeting: Meeting) -> dict[str, Any]:
+    """What the move page shows: the places free for the pair and the swaps that work, in the
+    event as it is now (its current tables and answers), and what changed since the draft."""
+    names = Names.of_event(snapshot_of(version)) | Names.of_row(row)
+    context: dict[str, Any] = {"row": row, "meeting": meeting, "names": names,
+                               "pinned": (meeting.startup, meeting.investor) in pinned_pairs(row),
+                               "drift": changes_since(version.event_data, event_data(row)),
+                               "problems_now": problems_of(row), "places": [], "swaps": []}
+    if context["problems_now"]:
+        return context
+    event = event_of(row)
+    board = Board(Instance(event), schedule_of(version))
+    swaps = board.swaps(meeting, pinned_pairs(row))
+    context |= {"event": event, "places": board.places(meeting),
+                "swaps": swaps[:SWAPS_SHOWN], "more_swaps": max(0, len(swaps) - SWAPS_SHOWN)}
+    return context
+
+
+@bp.route("/swap", methods=["POST"])
+@requires("edit")
+def swap(event_id: int) -> str | Response | tuple[str, int]:
+    """Swap two meetings of the latest version (their slots and tables), in one step."""
+    row = current_event(event_id)
+    version = latest_version(db(), row.id)
+    form, _errors = validate(SwapForm, request.form.to_dict())
+    if version is None or form is None:
+        abort(400)
+    schedule = schedule_of(version)
+    try:
+        one = find(schedule, (form.startup, form.investor))
+        other = find(schedule, (form.with_startup, form.with_investor))
+    except NotInSchedule:
+        abort(404)
+    places = {(one.startup, one.investor): (other.slot, other.table),
+              (other.startup, other.investor): (one.slot, one.table)}
+    problems = save_edit(row, version, places, "swapped")
+    if problems:
+        return render_template("schedules/move.html", **move_context(row, version, one),
+                               values={}, errors={}, problems=problems), 422
+    names = Names.of_row(row)
+    flash(_("Swapped: %(one)s is now at %(one_place)s, %(other)s at %(other_place)s. Saved as a "
+            "new version.", one=names.pair(one.startup, one.investor),
+            one_place=names.place(other.slot, other.table),
+            other=names.pair(other.startup, other.investor),
+            other_place=names.place(one.slot, one.table)))
+    return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
+
+
+def save_edit(row: EventRow, version: ScheduleVersion, places: dict[PairKey, tuple[str, str]],
+              how: str, pin: bool = False) -> list[str]:
+    """Check a hand edit (meetings to new places) against every rule and save it as a new
+    version; the problems in words for people, empty when saved. Pins follow their meetings
+    (and `pin` pins the moved ones). A timetable that would still break a rule (the event
+    changed since it was made) is not saved either: its problems are the rules it breaks."""
+    for pair, (slot, table) in places.items():
+        keep_pin(row, pair, slot, table, pin)
     problems = problems_of(row)
     if problems:
-        return problems, []
+        db().rollback()
+        return problems
     event = event_of(row)
     inst = Instance(event)
+    names = Names.of_event(event)
+    schedule = schedule_of(version)
     try:
-        after = moved(inst, schedule, form.startup, form.investor, form.slot, form.table)
+        after = placed(inst, schedule, places)
     except NotInSchedule as e:
-        return [str(e)], []
-    problems = new_problems(inst, schedule, after)
+        db().rollback()
+        return [str(e)]
+    problems = sentences(inst, new_problems(inst, schedule, after), names)
+    remaining = broken_around(inst, after, inst.participants, inst.slot_ids)
+    if not problems and remaining:
+        problems = [_("The event changed after this timetable was made, and it breaks these "
+                      "rules whatever you move: %(problems)s Re-plan or re-generate it to follow "
+                      "the event.", problems=" ".join(sentences(inst, list(remaining.values()),
+                                                                names)))]
     if problems:
-        return problems, []
-    remaining = violations(inst, after)
-    if not remaining:
-        keep_pin(row, form)
-        add_version(db(), row.id, after, event, "edited", details={"how": "moved", "meetings": [
-            {"startup": form.startup, "investor": form.investor, "slot": form.slot,
-             "table": form.table}]})
-    return [], remaining
+        db().rollback()
+        return problems
+    details = {"how": how, "meetings": [{"startup": s, "investor": i, "slot": slot,
+                                         "table": table} for (s, i), (slot, table) in places.items()]}
+    add_version(db(), row.id, after, event, "edited", details=details)
+    return []
 
 
-def keep_pin(row: EventRow, form: MoveForm) -> None:
-    """After a move, a pinned meeting's pin follows it; 'pin' pins it at its new place."""
-    pair = (form.startup, form.investor)
-    if form.pin or pair in pinned_pairs(row):
+def keep_pin(row: EventRow, pair: PairKey, slot: str, table: str, pin: bool) -> None:
+    """After a move, a pinned meeting's pin follows it; `pin` pins it at its new place."""
+    if pin or pair in pinned_pairs(row):
         row.pinned = [p for p in row.pinned if (p["startup"], p["investor"]) != pair] + [
-            {"startup": form.startup, "investor": form.investor, "slot": form.slot,
-             "table": form.table}]
+            {"startup": pair[0], "investor": pair[1], "slot": slot, "table": table}]
 
 
 @bp.route("/versions/<int:number>/schedule.<ext>")
