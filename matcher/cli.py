@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -28,9 +29,9 @@ from matcher.model.files import (
     write_json,
 )
 from matcher.model.instance import Instance
-from matcher.report import reach_report, shares, summary, timetable
+from matcher.report import ProgressLine, reach_report, shares, summary, timetable
 from matcher.solve.pairing import Infeasible
-from matcher.solve.solver import solve
+from matcher.solve.solver import solve_instance
 
 EXIT_BROKEN, EXIT_BAD_FILE, EXIT_INFEASIBLE, EXIT_TIMEOUT = 1, 2, 3, 4
 
@@ -61,24 +62,37 @@ def at_least(lowest: int) -> Callable[[str], int]:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve an event; print the timetable and summary; write the schedule if asked."""
+    start = time.monotonic()
     event = load_event(args.event)
     if args.out:
         check_writable(args.out)
     inst = Instance(event)
     if args.now and args.now not in inst.slot_index:
         raise BadFile(f"--now {args.now} is not a slot of {args.event}")
-    if args.previous:
-        from matcher.solve.replan import changes, replan
-
-        previous = load_schedule(args.previous)
-        schedule = replan(event, previous, time_limit=args.time_limit, now=args.now)
-    elif args.now:
+    if args.now and not args.previous:
         raise BadFile("--now needs --previous: the schedule to re-plan from")
-    else:
-        schedule = solve(event, time_limit=args.time_limit)
+    previous = load_schedule(args.previous) if args.previous else None
+    # The limit is for the whole command: the time spent loading is gone (the solver keeps
+    # what checking and writing take).
+    limit = max(0.1, args.time_limit - (time.monotonic() - start))
+    progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        if previous is not None:
+            from matcher.solve.replan import replan
+
+            schedule = replan(event, previous, time_limit=limit, now=args.now,
+                              on_progress=progress)
+        else:
+            schedule = solve_instance(inst, time_limit=limit, on_progress=progress,
+                                      engine=args.engine)
+    finally:
+        if progress:
+            progress.close()
     schedule = verified(inst, schedule)  # a schedule that breaks a rule is never written
     print(f"{event.name}\n\n{timetable(inst, schedule)}\n\n{summary(inst, schedule)}")
-    if args.previous:
+    if previous is not None:
+        from matcher.solve.replan import changes
+
         diff = changes(previous, schedule)
         print(f"against {args.previous}: {len(diff.kept)} kept, {len(diff.moved)} moved, "
               f"{len(diff.added)} new, {len(diff.cancelled)} cancelled; affected: "
@@ -246,6 +260,10 @@ def parser() -> argparse.ArgumentParser:
                    help="re-plan: keep as many of its meetings in place as the rules allow")
     p.add_argument("--now", metavar="SLOT",
                    help="with --previous: freeze the slots before this one")
+    p.add_argument("--engine", choices=["auto", "cpsat", "flow"], default="auto",
+                   help="cpsat: CP-SAT models in every stage; flow: a flow and matching core "
+                        "for large events; auto (default): flow when the event is too large "
+                        "for the CP-SAT models")
     p.set_defaults(run=cmd_solve)
 
     p = sub.add_parser("check", help="check a schedule against its event, without the solver")

@@ -1,15 +1,20 @@
-"""Readable text of a schedule: the timetable grid, the summary, and the shares of meetings."""
+"""Readable text of a schedule (the timetable grid, the summary, the shares of meetings) and of a
+solve in progress."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import TextIO
 
 from matcher.model.instance import Instance
 from matcher.model.objectives import measure
 from matcher.model.schedule import Meeting, Schedule
+from matcher.solve.cpsat import Progress
 
 MAX_GRID_TABLES = 16
+MAX_LISTED = 40  # startups whose meetings the summary counts one by one
 
 
 def timetable(inst: Instance, schedule: Schedule) -> str:
@@ -41,9 +46,11 @@ def timetable(inst: Instance, schedule: Schedule) -> str:
 
 def summary(inst: Instance, schedule: Schedule) -> str:
     """Score, bound, gap, what is proven, breaks, table changes, the shares of meetings and
-    meetings per startup."""
+    meetings per startup (up to `MAX_LISTED` startups: the schedule file has them all)."""
     count = Counter(m.startup for m in schedule.meetings)
-    per_startup = ", ".join(f"{s} {count[s]}" for s in inst.startups)
+    per_startup = ", ".join(f"{s} {count[s]}" for s in inst.startups[:MAX_LISTED])
+    if len(inst.startups) > MAX_LISTED:
+        per_startup += f" and {len(inst.startups) - MAX_LISTED} more (see the schedule file)"
     proven = ("; proven optimal: " + ", ".join(o.replace("_", " ") for o in schedule.proven)
               if schedule.proven else "")
     return "\n".join([
@@ -122,3 +129,41 @@ def reach_report(inst: Instance, schedule: Schedule, every: bool = False, most: 
         lines.append(f"and {len(below) - most} more below their reach (--participants lists "
                      "everyone)")
     return lines
+
+
+class ProgressLine:
+    """A solve's progress on a terminal, one line rewritten in place: the stage, the score, its
+    bound and gap, the breaks once the timing has begun, and the time since the start. At most
+    ten updates a second; `close` clears the line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.shown = 0.0
+        self.score: float | None = None
+        self.bound: float | None = None
+        self.breaks: float | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.stage == "timing":
+            self.breaks = progress.objective
+        elif progress.stage == "pairs":
+            self.score, self.bound = progress.objective, progress.bound
+        now = time.monotonic()
+        if now - self.shown < 0.1:
+            return
+        self.shown = now
+        parts = [f"{now - self.start:6.1f} s", progress.stage]
+        if self.score is not None and self.bound is not None:
+            gap = 0.0 if not self.bound else max(0.0, (self.bound - self.score) / self.bound)
+            parts.append(f"score {self.score:.0f}, bound {self.bound:.0f}, gap {100 * gap:.2f}%")
+        if self.breaks is not None:
+            parts.append(f"breaks {self.breaks:.0f}")
+        self.stream.write("\r\x1b[K" + "  ".join(parts))
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Clear the line, so the output that follows starts clean."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import sys
 
 import pytest
 
@@ -155,10 +158,58 @@ def with_a_meeting_twice(schedule: Schedule) -> Schedule:
 def test_solve_never_writes_a_schedule_that_breaks_a_rule(capsys, write, tiny, tmp_path,
                                                           monkeypatch) -> None:
     from matcher import cli
-    from matcher.solve.solver import solve
+    from matcher.solve.solver import solve_instance
 
-    monkeypatch.setattr(cli, "solve", lambda *a, **k: with_a_meeting_twice(solve(*a, **k)))
+    monkeypatch.setattr(cli, "solve_instance",
+                        lambda *a, **k: with_a_meeting_twice(solve_instance(*a, **k)))
     out_file = tmp_path / "schedule.json"
     code, out, err = run(capsys, "solve", write(tiny), "--time-limit", "5", "--out", out_file)
     assert code == 1 and not out_file.exists() and out == ""
     assert "breaks the rules, so it is not written:" in err and "meet more than once" in err
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_solve_shows_a_progress_line_on_a_terminal_only(monkeypatch, capsys, write, tiny,
+                                                        ) -> None:
+    path = str(write(tiny))
+    assert main(["solve", path, "--time-limit", "5"]) == 0
+    assert "\r" not in capsys.readouterr().err  # not a terminal: plain output
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["solve", path, "--time-limit", "5"]) == 0
+    shown = terminal.getvalue()
+    assert shown.startswith("\r\x1b[K") and shown.endswith("\r\x1b[K")  # drawn, then cleared
+    assert re.search(r"\d+\.\d s  pairs  score (\d+), bound \1, gap 0\.00%", shown)
+
+
+def test_progress_line_tells_stage_score_bound_gap_breaks_and_time() -> None:
+    from matcher.report import ProgressLine
+    from matcher.solve.cpsat import Progress
+
+    terminal = Terminal()
+    line = ProgressLine(terminal)
+    line(Progress("pairs", 90, 100, 0.5))
+    line.shown = 0.0  # the next update is not held back
+    line(Progress("timing", 7, 2, 1.0))
+    last = terminal.getvalue().split("\r\x1b[K")[-1]
+    assert "timing" in last and "score 90, bound 100, gap 10.00%" in last and "breaks 7" in last
+    assert last.strip().split()[1] == "s"  # elapsed seconds come first
+
+
+def test_summary_of_a_large_event_lists_the_first_startups_only() -> None:
+    from matcher.bench.generate import TradeSize, generate_trade
+    from matcher.model.instance import Instance
+    from matcher.report import MAX_LISTED, summary
+    from matcher.solve.solver import solve
+
+    event = generate_trade(TradeSize("t", buyers=50, exhibitors=45, days=1, slots_per_day=6,
+                                     diary=0.5), 0)
+    text = summary(Instance(event), solve(event, time_limit=10))
+    line = next(x for x in text.splitlines() if x.startswith("meetings per startup:"))
+    assert line.count(",") == MAX_LISTED - 1 and "and 5 more (see the schedule file)" in line

@@ -205,3 +205,54 @@ def test_a_day_away_is_not_a_break(tiny: dict) -> None:
     schedule = solve(event, time_limit=5)
     assert {m.investor: m.slot[:2] for m in schedule.meetings} == {"x": "d0", "y": "d2"}
     assert schedule.breaks == 0 and violations(Instance(event), schedule) == []
+def test_large_events_take_the_flow_engine() -> None:
+    from matcher.bench.generate import TRADE_SIZES, generate_trade
+    from matcher.solve.solver import engine_for
+
+    assert engine_for(Instance(generate(SIZES["large"], 0))) == "cpsat"
+    assert engine_for(Instance(generate_trade(TRADE_SIZES["trade-iltm"], 0))) == "flow"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_both_engines_prove_bounds_that_hold_for_each_other(seed: int) -> None:
+    event = generate(SIZES["michk"], seed)
+    cpsat = solve(event, time_limit=FAST, engine="cpsat")
+    flow = solve(event, time_limit=FAST, engine="flow")
+    for result in (cpsat, flow):
+        assert violations(Instance(event), result) == []
+    assert flow.bound >= cpsat.score and cpsat.bound >= flow.score
+
+
+def test_flow_engine_keeps_required_pinned_and_min_meetings(tiny: dict) -> None:
+    tiny["startups"][1]["min_meetings"] = 2
+    tiny["required"] = [{"startup": "a", "investor": "z"}]
+    tiny["pinned"] = [{"startup": "b", "investor": "y", "slot": "s3", "table": "T2"}]
+    event = Event.model_validate(tiny)
+    result = solve(event, time_limit=FAST, engine="flow")
+    assert violations(Instance(event), result) == []
+    assert {("a", "z"), ("b", "y")} <= pairs_met(result)
+
+
+@pytest.mark.parametrize(("rule", "dropped"), [({}, True), ({"min_meetings": 2}, False)])
+def test_flow_engine_drops_meetings_left_out_only_when_the_rules_allow(
+        tiny: dict, monkeypatch, rule: dict, dropped: bool) -> None:
+    from matcher.solve import solver
+    from matcher.solve.timing import TimingResult
+
+    tiny["startups"][1] |= rule
+    event = Event.model_validate(tiny)
+
+    def leaves_b_out(problem, *args, **kwargs) -> TimingResult:  # b is participant 1
+        out = tuple(k for k, m in enumerate(problem.meetings) if 1 in (m.a, m.b))
+        return TimingResult(status="feasible", left_out=out, slots=tuple(
+            -1 if k in out else k % problem.slots for k in range(len(problem.meetings))))
+
+    monkeypatch.setattr(solver, "solve_timing", leaves_b_out)
+    if not dropped:
+        with pytest.raises(TimeoutError):
+            solve(event, time_limit=FAST, engine="flow")
+        return
+    result = solve(event, time_limit=FAST, engine="flow")
+    assert violations(Instance(event), result) == []
+    assert result.meetings and all(m.startup == "a" for m in result.meetings)
+    assert result.status == "feasible" and "startup_floor" not in result.proven

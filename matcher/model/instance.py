@@ -159,7 +159,7 @@ class Instance:
         common = self.free[pair[0]] & self.free[pair[1]]
         if pair in self.pins:
             return common & {self.pins[pair][0]}
-        return frozenset(t for t in common if t >= self.opens_at)
+        return frozenset(t for t in common if t >= self.opens_at) if self.opens_at else common
 
     @cached_property
     def candidates(self) -> tuple[PairKey, ...]:

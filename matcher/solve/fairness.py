@@ -66,11 +66,12 @@ class FloorSearch:
 
     def __init__(self, inst: Instance, target: int, deadline: Deadline, workers: int,
                  on_progress: ProgressCallback | None,
-                 should_stop: Callable[[], bool] | None) -> None:
+                 should_stop: Callable[[], bool] | None,
+                 cands: Candidates | None = None) -> None:
         self.inst, self.target, self.deadline, self.workers = inst, target, deadline, workers
         self.on_progress, self.should_stop = on_progress, should_stop
         self.pairs = inst.candidates
-        self.cands = Candidates(inst, self.pairs)
+        self.cands = cands or Candidates(inst, self.pairs)
         self.flow = PairingFlow(self.cands)
         self.can = PairingFlow(self.cands, scored=False)
 
@@ -171,11 +172,14 @@ class FloorSearch:
 
 def raise_floors(inst: Instance, choice: PairChoice, time_limit: float, workers: int = 2,
                  on_progress: ProgressCallback | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> FairChoice:
+                 should_stop: Callable[[], bool] | None = None,
+                 cands: Candidates | None = None) -> FairChoice:
     """The pairing with the startups' floor at its highest, then the investors', among those
-    scoring at least the target; the score as high as those floors allow."""
+    scoring at least the target; the score as high as those floors allow. `cands`: the
+    instance's candidates as arrays, when the caller has them already."""
     target = target_score(choice.score, inst.event.fairness.max_score_loss)
-    search = FloorSearch(inst, target, Deadline(time_limit), workers, on_progress, should_stop)
+    search = FloorSearch(inst, target, Deadline(time_limit), workers, on_progress, should_stop,
+                         cands)
     startups, pairs, score, startup_bound = search.raise_floor(
         inst.startups, {}, choice.pairs, choice.score)
     investors, pairs, score, investor_bound = search.raise_floor(

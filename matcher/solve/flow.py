@@ -25,6 +25,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.model.instance import Instance, PairKey
+from matcher.solve.pairing import Infeasible, PairChoice
 
 SOURCE, SINK = 0, 1
 BLOCK = 100_000  # pairs whose common slots are worked out at once
@@ -41,10 +42,38 @@ class Candidates:
         count = len(pairs)
         self.a = np.fromiter((index[s] for s, _ in pairs), dtype=np.int64, count=count)
         self.b = np.fromiter((index[i] for _, i in pairs), dtype=np.int64, count=count)
-        self.score = np.fromiter((inst.scores[p] for p in pairs), dtype=np.int64, count=count)
+        self.score = self._scores()
         forced = inst.required | set(inst.pins)
         self.forced = np.fromiter((p in forced for p in pairs), dtype=bool, count=count)
         self.first, self.last = self._spans()
+
+    def _scores(self) -> np.ndarray:
+        """Each pair's score, as `inst.scores` gives it, for all pairs at once: an interest
+        looked up per pair in an investors x fields table, and the wishes (few) added where
+        they fall, found among the pairs by key."""
+        inst, a, b = self.inst, self.a, self.b
+        fields = {f: n for n, f in enumerate(inst.event.fields)}
+        field_of = np.array([fields[s.field] for s in inst.event.startups], dtype=np.int64)
+        interest = np.zeros((len(inst.investors), len(fields)), dtype=np.int64)
+        for n, i in enumerate(inst.event.investors):
+            for f, level in i.interests.items():
+                interest[n, fields[f]] = level
+        startups = len(inst.startups)
+        score = interest[b - startups, field_of[a]] if len(a) else np.zeros(0, dtype=np.int64)
+        index = {p: n for n, p in enumerate(inst.participants)}
+        wishes = [(index[s.id], index[i], w) for s in inst.event.startups
+                  for i, w in s.wishes.items()]
+        wishes += [(index[s], index[i.id], w) for i in inst.event.investors
+                   for s, w in i.wishes.items()]
+        if wishes and len(a):
+            keys = a * len(index) + b
+            order = np.argsort(keys, kind="stable")
+            wa, wb, w = np.array(wishes, dtype=np.int64).T
+            wanted = wa * len(index) + wb
+            at = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+            found = keys[order][at] == wanted
+            np.add.at(score, order[at[found]], w[found])
+        return score
 
     def _spans(self) -> tuple[np.ndarray, np.ndarray]:
         """First and last slot both sides may meet in (`Instance.common_slots`), for all pairs:
@@ -174,3 +203,17 @@ class PairingFlow:
                         and (self.flow.flows(self.mandatory) == low).all()
                         and meets[self.cands.forced].all())
         return FlowAnswer(feasible, meets, int(self.cands.score[meets].sum()))
+
+
+def best_pairs(cands: Candidates) -> PairChoice:
+    """The pairs with the highest total score by the flow alone, for events too large for the
+    pairing stage's LP: its best score is a proven bound, and the pairing stage's optimum when
+    the pairs keep the window limits (on the trade shows of `matcher bench` they always did).
+    When they do not, some may find no slot: the flow engine then drops them. Infeasible when
+    no pairing keeps the caps, the min_meetings and the required and pinned pairs."""
+    answer = PairingFlow(cands).solve({})
+    if not answer.feasible:
+        raise Infeasible("the meetings that must take place (min_meetings, required and "
+                         "pinned pairs) do not fit the participants' caps and free slots")
+    optimal = cands.fit(answer.meets)
+    return PairChoice(cands.chosen(answer.meets), answer.score, answer.score, optimal)

@@ -6,23 +6,42 @@ investors', at that score (or within the share of it the event allows to give up
 (`timing`, the B2B engine) places those pairs with fewest breaks, stage 3 (`tables`) seats them
 with fewest table changes. If the timing engine cannot place the chosen pairs, the time-indexed
 model (`naive`) chooses pairs that it can (with no floors).
+
+Two engines run these stages. `cpsat` proves what it can with CP-SAT models in each stage. Its
+models grow with meetings x slots, so events past `LARGE` of those (trade shows of thousands of
+participants over several days) take `flow`: the best score by the pairing's min-cost flow
+alone (`flow.best_pairs`), the same floors, then a matching per slot improved by Kempe chain
+moves (`timing.kempe`) instead of the timing model; the naive fallback is out of reach at that
+size, so meetings the timing leaves out (its time ran out, or no slot was found) are dropped
+when the rules allow.
 """
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable
+from typing import Literal
 
 from matcher.model.event import Event
 from matcher.model.feasibility import impossible_setups
 from matcher.model.instance import Instance, PairKey
 from matcher.model.objectives import Proofs, claims
 from matcher.model.schedule import Meeting, Schedule, meeting_uid
-from matcher.solve.cpsat import Deadline, ProgressCallback
+from matcher.solve.cpsat import Deadline, Progress, ProgressCallback
 from matcher.solve.fairness import raise_floors
+from matcher.solve.flow import Candidates, best_pairs
 from matcher.solve.naive import solve_naive
 from matcher.solve.pairing import Infeasible, choose_pairs
 from matcher.solve.tables import seat
 from matcher.solve.timing import TimingMeeting, TimingProblem, solve_timing
+from matcher.solve.timing.search import LARGE
+
+Engine = Literal["auto", "cpsat", "flow"]
+# What follows the flow engine's timing takes this many times as long as building its timing
+# problem: on a trade show of 80,000 meetings, seating and the schedule file took twice as long,
+# checking it three times (measured with the machine shared, 11.6 s, 12.7 s against 5.1 s).
+AFTER_TIMING = 6.0
 
 
 def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
@@ -37,13 +56,14 @@ def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
     again would only repeat those constraints. tests/test_timing_rules.py checks that the engine
     accepts exactly the placements the rules accept."""
     index = {p: n for n, p in enumerate(inst.participants)}
-    return TimingProblem(
+    # Built without validation (80,000 meetings took seconds): consistent by construction.
+    return TimingProblem.model_construct(
         participants=inst.participants,
         slots=len(inst.slot_ids),
         capacity=len(inst.tables),
-        meetings=tuple(TimingMeeting(a=index[s], b=index[i],
-                                     slots=tuple(sorted(inst.common_slots((s, i)))))
-                       for s, i in pairs),
+        meetings=tuple(TimingMeeting.model_construct(
+            a=index[s], b=index[i], slots=tuple(sorted(inst.common_slots((s, i)))))
+            for s, i in pairs),
         hint=None if hint is None else tuple(hint[p] for p in pairs),
         days=inst.days,
     )
@@ -51,37 +71,86 @@ def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
 
 def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers: int,
           on_progress: ProgressCallback | None, should_stop: Callable[[], bool] | None,
-          hint: dict[PairKey, int] | None = None) -> dict[PairKey, int] | None:
-    """Time the pairs with the timing engine; None when it cannot place them all."""
-    result = solve_timing(timing_problem(inst, pairs, hint), time_limit, workers, on_progress,
-                          should_stop)
+          hint: dict[PairKey, int] | None = None, engine: Engine = "cpsat",
+          ) -> dict[PairKey, int] | None:
+    """Time the pairs with the timing engine (with its CP-SAT model for the `cpsat` engine,
+    without for `flow`); None when it cannot place them all. The `flow` engine's timing may
+    leave meetings out (`TimingResult.left_out`): they are dropped when the rules allow, else
+    TimeoutError.
+
+    The `flow` engine's search goes on as long as it is given, so it ends early enough for
+    what comes after it (seating, the schedule file, the caller's check and writing), which
+    takes time in proportion to the meetings, as building the timing problem did: it keeps
+    `AFTER_TIMING` times that."""
+    start = time.monotonic()
+    problem = timing_problem(inst, pairs, hint)
+    if engine == "flow":
+        time_limit -= AFTER_TIMING * (time.monotonic() - start)
+    result = solve_timing(problem, time_limit, workers, on_progress, should_stop,
+                          large=engine == "flow")
     if result.status not in ("optimal", "feasible"):
         return None
-    return dict(zip(pairs, result.slots, strict=True))
+    placed = {p: t for p, t in zip(pairs, result.slots, strict=True) if t >= 0}
+    if result.left_out:
+        dropped = [pairs[k] for k in result.left_out]
+        held = Counter(s for s, _ in placed)
+        if any(p in inst.required or p in inst.pins for p in dropped) or any(
+                held[s] < inst.min_meetings[s] for s, _ in dropped):
+            raise TimeoutError("no timetable found within the time limit for all the meetings "
+                               "that must take place")
+    return placed
 
 
 def solve(event: Event, time_limit: float = 30.0, workers: int = 2,
           on_progress: ProgressCallback | None = None,
-          should_stop: Callable[[], bool] | None = None) -> Schedule:
+          should_stop: Callable[[], bool] | None = None, engine: Engine = "auto") -> Schedule:
     """Solve an event within the time limit; raise Infeasible when its hard rules cannot hold."""
-    return solve_instance(Instance(event), time_limit, workers, on_progress, should_stop)
+    return solve_instance(Instance(event), time_limit, workers, on_progress, should_stop,
+                          engine)
+
+
+def engine_for(inst: Instance) -> Engine:
+    """The engine `auto` picks: `flow` when the timing model could pass `LARGE` (meeting, slot)
+    pairs, the most meetings the caps and the tables allow times the slots."""
+    meetings = min(sum(inst.max_meetings[s] for s in inst.startups),
+                   sum(inst.max_meetings[i] for i in inst.investors),
+                   len(inst.tables) * len(inst.slot_ids))
+    return "flow" if meetings * len(inst.slot_ids) > LARGE else "cpsat"
 
 
 def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
                    on_progress: ProgressCallback | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> Schedule:
+                   should_stop: Callable[[], bool] | None = None,
+                   engine: Engine = "auto") -> Schedule:
     """Solve a prepared event (see `solve`)."""
     problems = impossible_setups(inst)
     if problems:
         raise Infeasible("; ".join(problems))
     # Keep a little time for seating and writing, so the whole solve ends within the limit.
     deadline = Deadline(time_limit * 0.97 - 0.1)
-    choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
-                          should_stop=should_stop)
-    fair = raise_floors(inst, choice, deadline.left() * 0.3, workers, on_progress, should_stop)
+    if engine == "auto":
+        engine = engine_for(inst)
+    cands = Candidates(inst, inst.candidates) if engine == "flow" else None
+    if cands is not None:
+        choice = best_pairs(cands)
+    else:
+        choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
+                              should_stop=should_stop)
+    if on_progress:
+        on_progress(Progress("pairs", choice.score, choice.bound, deadline.elapsed()))
+    fair = raise_floors(inst, choice, deadline.left() * 0.3, workers, on_progress, should_stop,
+                        cands)
     proofs = Proofs(choice.bound, fair.startup_floor_bound, fair.investor_floor_bound,
                     score_given_up=max(0, choice.score - fair.score))
-    placed = place(inst, fair.pairs, deadline.left() * 0.7, workers, on_progress, should_stop)
+    if deadline.left() <= 0:
+        raise TimeoutError("no timetable found within the time limit")
+    placed = place(inst, fair.pairs, deadline.left() * (1 if engine == "flow" else 0.7),
+                   workers, on_progress, should_stop, engine=engine)
+    if placed is not None and len(placed) < len(fair.pairs):
+        # Meetings dropped: the floors are measured, but proven no more.
+        proofs = Proofs(choice.bound)
+    if placed is None and engine == "flow":  # the time-indexed model is out of reach
+        raise TimeoutError("no timetable found within the time limit")
     if placed is None:
         fallback = solve_naive(inst, deadline.left() * 0.7, workers, with_breaks=False)
         if fallback.status == "infeasible":
@@ -103,10 +172,13 @@ def schedule_of(inst: Instance, placed: dict[PairKey, int], seated: dict[PairKey
                 proofs: Proofs, seconds: float) -> Schedule:
     """The schedule file of a solved event, meetings in slot then table order, with its
     objectives measured and what `proofs` proved about them."""
+    table_index = {k: n for n, k in enumerate(inst.tables)}
+    # Built without validation: ids come from the event, and callers check the schedule.
     meetings = tuple(sorted(
-        (Meeting(startup=s, investor=i, slot=inst.slot_ids[placed[s, i]],
-                 table=inst.tables[seated[s, i]], score=inst.scores[s, i],
-                 uid=meeting_uid(inst.event.name, s, i)) for s, i in placed),
-        key=lambda m: (inst.slot_index[m.slot], inst.tables.index(m.table))))
+        (Meeting.model_construct(startup=s, investor=i, slot=inst.slot_ids[placed[s, i]],
+                                 table=inst.tables[seated[s, i]], score=inst.scores[s, i],
+                                 uid=meeting_uid(inst.event.name, s, i), sequence=0)
+         for s, i in placed),
+        key=lambda m: (inst.slot_index[m.slot], table_index[m.table])))
     return Schedule(meetings=meetings, seconds=round(seconds, 3),
                     **claims(inst, meetings, proofs))

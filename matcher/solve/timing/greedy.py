@@ -11,8 +11,11 @@ has tables and both sides are free. Meetings left over are then placed by moving
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 
+import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.solve.timing.problem import TimingProblem
@@ -20,18 +23,24 @@ from matcher.solve.timing.problem import TimingProblem
 # Weights of a meeting in a slot's matching: for a side pressed for time, for a side that met in
 # the previous slot (no break), and for any meeting (fill the tables).
 CRITICAL, CONTINUE, BASE = 1_000_000, 1_000, 10
+# A slot's matching weighs only the heaviest meetings of each participant: on the trade shows of
+# `matcher bench` the first placement has fewer breaks with 8 than with all (829 against 1,001
+# on the larger, 257 against 280 on the smaller) or with 4 (1,176 and 683).
+EDGES_PER_PARTICIPANT = 8
 
 
-def first_placement(problem: TimingProblem) -> list[int | None]:
-    """A slot per meeting (None where none was found), precedences and capacity kept."""
+def first_placement(problem: TimingProblem, until: float = math.inf) -> list[int | None]:
+    """A slot per meeting (None where none was found), precedences and capacity kept. When the
+    monotonic clock reaches `until`, the meetings not placed yet stay without a slot."""
     side = None if problem.precedences else two_sides(problem)
-    placed = by_ranking(problem) if side is None else by_matchings(problem, side)
+    placed = by_ranking(problem, until) if side is None else by_matchings(problem, side,
+                                                                         until=until)
     if not problem.precedences:
-        Repair(problem, placed).run()
+        Repair(problem, placed).run(until)
     return placed
 
 
-def by_ranking(problem: TimingProblem) -> list[int | None]:
+def by_ranking(problem: TimingProblem, until: float = math.inf) -> list[int | None]:
     """Slot after slot, the best-ranked meetings that fit (None for meetings left over)."""
     meetings, slots = problem.meetings, problem.slots
     placed: list[int | None] = [None] * len(meetings)
@@ -57,6 +66,8 @@ def by_ranking(problem: TimingProblem) -> list[int | None]:
         return (pressed, extends, -new_run, -len(meetings[k].slots))
 
     for t in range(slots):
+        if time.monotonic() >= until:
+            break
         if t in new_day:  # the night is no break: today's runs start afresh
             started = [False] * len(problem.participants)
         ready = [k for k, m in enumerate(meetings) if placed[k] is None and t in m.slots and all(
@@ -104,86 +115,110 @@ def two_sides(problem: TimingProblem) -> list[int] | None:
     return side
 
 
-def _best_matching(edges: list[tuple[int, int, int, int]], capacity: int) -> list[int]:
-    """The meetings of a maximum-weight matching of at most `capacity` edges.
-
-    `edges` are (meeting, left participant, right participant, weight); a min-cost flow with a
-    bypass arc from source to sink lets unprofitable flow skip the matching.
-    """
+def _best_matching(left: np.ndarray, right: np.ndarray, weight: np.ndarray, nodes: int,
+                   capacity: int) -> np.ndarray:
+    """Which edges (left participant, right participant, weight) a maximum-weight matching of
+    at most `capacity` edges takes: a min-cost flow whose bypass arc from source to sink lets
+    unprofitable flow skip the matching. Participants are node numbers below `nodes`."""
     flow = min_cost_flow.SimpleMinCostFlow()
-    nodes: dict[tuple[int, int], int] = {}
-
-    def node(key: tuple[int, int]) -> int:
-        return nodes.setdefault(key, len(nodes) + 2)
-
-    source, sink = 0, 1
-    arcs = {}
-    for meeting, left, right, weight in edges:
-        a, b = node((0, left)), node((1, right))
-        arcs[flow.add_arc_with_capacity_and_unit_cost(a, b, 1, -weight)] = meeting
-    for (kind, _), n in list(nodes.items()):
-        if kind == 0:
-            flow.add_arc_with_capacity_and_unit_cost(source, n, 1, 0)
-        else:
-            flow.add_arc_with_capacity_and_unit_cost(n, sink, 1, 0)
+    source, sink = nodes, nodes + 1
+    flow.add_arcs_with_capacity_and_unit_cost(left, right, np.ones_like(left), -weight)
+    for ends, tail in ((np.unique(left), True), (np.unique(right), False)):
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.full_like(ends, source) if tail else ends,
+            ends if tail else np.full_like(ends, sink), np.ones_like(ends), np.zeros_like(ends))
     flow.add_arc_with_capacity_and_unit_cost(source, sink, capacity, 0)
     flow.set_node_supply(source, capacity)
     flow.set_node_supply(sink, -capacity)
     if flow.solve() != flow.OPTIMAL:
-        return []
-    return [meeting for arc, meeting in arcs.items() if flow.flow(arc) > 0]
+        return np.zeros(len(left), dtype=bool)
+    return flow.flows(np.arange(len(left))) > 0
 
 
 def by_matchings(problem: TimingProblem, side: list[int], rounds: int = 5,
-                 ) -> list[int | None]:
+                 until: float = math.inf) -> list[int | None]:
     """Slot after slot, a maximum-weight matching of at most `capacity` meetings (None for
     meetings left over). Meetings left over in one round go first in the next."""
-    first: set[int] = set()
-    best: list[int | None] = []
+    sweep = Sweep(problem, side)
+    first = np.zeros(len(problem.meetings), dtype=bool)
+    best: np.ndarray | None = None
     for _ in range(rounds):
-        placed = _slot_by_slot(problem, side, first)
-        left = {k for k, t in enumerate(placed) if t is None}
-        if not best or len(left) < best.count(None):
+        if best is not None and time.monotonic() >= until:
+            break
+        placed = sweep.run(first, until)
+        left = placed < 0
+        if best is None or left.sum() < (best < 0).sum():
             best = placed
-        if not left:
+        if not left.any():
             break
         first |= left
-    return best
+    return [None if t < 0 else int(t) for t in best] if best is not None else []
 
 
-def _slot_by_slot(problem: TimingProblem, side: list[int], first: set[int]) -> list[int | None]:
-    """One pass over the slots, each taking a maximum-weight matching."""
-    placed: list[int | None] = [None] * len(problem.meetings)
-    left_of: dict[int, list[int]] = defaultdict(list)
-    for k, m in enumerate(problem.meetings):
-        left_of[m.a].append(k)
-        left_of[m.b].append(k)
-    busy_before: set[int] = set()
-    new_day = problem.day_starts()
-    for t in range(problem.slots):
-        if t in new_day:  # a meeting in the first slot of a day continues no run
-            busy_before = set()
-        urgent, waiting = set(), {}
-        for p, mine in left_of.items():
-            open_ = [problem.meetings[j] for j in mine if placed[j] is None]
-            waiting[p] = len(open_)
-            if open_ and len(open_) >= len({s for m in open_ for s in m.slots if s >= t}):
-                urgent.add(p)
-        edges = []
-        for k, m in enumerate(problem.meetings):
-            if placed[k] is not None or t not in m.slots:
-                continue
-            weight = BASE + (CRITICAL if m.slots[-1] == t or k in first else 0)
-            for p in (m.a, m.b):
-                weight += CRITICAL if p in urgent else CONTINUE if p in busy_before else 0
-            left, right = (m.a, m.b) if side[m.a] == 0 else (m.b, m.a)
-            edges.append((k, left, right, weight))
-        chosen = _best_matching(edges, problem.capacity)
-        busy_before = set()
-        for k in chosen:
-            placed[k] = t
-            busy_before.update((problem.meetings[k].a, problem.meetings[k].b))
-    return placed
+def _best_of_each(left: np.ndarray, right: np.ndarray, weight: np.ndarray, most: int
+                  ) -> np.ndarray:
+    """Which edges are among the `most` heaviest of their left or of their right end."""
+    keep = np.zeros(len(weight), dtype=bool)
+    for end in (left, right):
+        order = np.lexsort((-weight, end))
+        starts = np.flatnonzero(np.r_[True, end[order][1:] != end[order][:-1]])
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        keep[order[rank < most]] = True
+    return keep
+
+
+class Sweep:
+    """A two-sided problem as arrays, for passes over its slots that each take a matching:
+    the work per slot is a few array operations and one flow, not a loop over the meetings."""
+
+    def __init__(self, problem: TimingProblem, side: list[int]) -> None:
+        self.problem = problem
+        meetings = problem.meetings
+        self.left = np.array([m.a if side[m.a] == 0 else m.b for m in meetings], dtype=np.int64)
+        self.right = np.array([m.b if side[m.a] == 0 else m.a for m in meetings], dtype=np.int64)
+        lengths = [len(m.slots) for m in meetings]
+        self.allowed = np.zeros((len(meetings), problem.slots), dtype=bool)
+        self.allowed[np.repeat(np.arange(len(meetings)), lengths),
+                     np.fromiter((t for m in meetings for t in m.slots), dtype=np.int64,
+                                 count=sum(lengths))] = True
+        self.last = np.array([m.slots[-1] for m in meetings], dtype=np.int64)
+
+    def run(self, first: np.ndarray, until: float = math.inf) -> np.ndarray:
+        """One pass over the slots (until the monotonic clock reaches `until`): each meeting's
+        slot, -1 when left over. Meetings in `first` weigh as if their last slot had come."""
+        problem, left, right = self.problem, self.left, self.right
+        people = len(problem.participants)
+        placed = np.full(len(problem.meetings), -1, dtype=np.int64)
+        open_ = np.ones(len(problem.meetings), dtype=bool)
+        # options[p, t]: the open meetings of p that may take slot t
+        options = np.zeros((people, problem.slots), dtype=np.int32)
+        np.add.at(options, left, self.allowed)
+        np.add.at(options, right, self.allowed)
+        waiting = np.bincount(np.concatenate([left, right]), minlength=people)
+        busy_before = np.zeros(people, dtype=bool)
+        new_day = problem.day_starts()
+        for t in range(problem.slots):
+            if time.monotonic() >= until:
+                break
+            if t in new_day:  # a meeting in the first slot of a day continues no run
+                busy_before[:] = False
+            # pressed for time: no more slots ahead where it could meet than meetings left
+            urgent = (waiting > 0) & (waiting >= (options[:, t:] > 0).sum(axis=1))
+            ks = np.flatnonzero(open_ & self.allowed[:, t])
+            weight = BASE + CRITICAL * ((self.last[ks] == t) | first[ks])
+            for p in (left[ks], right[ks]):
+                weight += np.where(urgent[p], CRITICAL, np.where(busy_before[p], CONTINUE, 0))
+            keep = _best_of_each(left[ks], right[ks], weight, EDGES_PER_PARTICIPANT)
+            ks, weight = ks[keep], weight[keep]
+            chosen = ks[_best_matching(left[ks], right[ks], weight, people, problem.capacity)]
+            placed[chosen] = t
+            open_[chosen] = False
+            busy_before[:] = False
+            for p in (left[chosen], right[chosen]):  # each at most once in a matching
+                options[p] -= self.allowed[chosen]
+                waiting[p] -= 1
+                busy_before[p] = True
+        return placed
 
 
 class Repair:
@@ -221,10 +256,10 @@ class Repair:
             self._move(k, old)
             self.journal.pop()
 
-    def run(self) -> None:
-        """Try to place every unplaced meeting."""
+    def run(self, until: float = math.inf) -> None:
+        """Try to place every unplaced meeting (until the monotonic clock reaches `until`)."""
         for k, t in enumerate(self.placed):
-            if t is None:
+            if t is None and time.monotonic() < until:
                 self.place(k, self.depth, frozenset({k}))
 
     def place(self, k: int, depth: int, moving: frozenset[int]) -> bool:

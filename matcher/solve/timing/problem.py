@@ -89,6 +89,9 @@ class TimingResult(BaseModel):
     breaks: int = 0
     bound: int = 0
     seconds: float = 0.0
+    left_out: tuple[int, ...] = Field(default=(), description=(
+        "Meetings without a slot (-1 in `slots`): only a large problem's placement leaves some "
+        "out, when its time ran out or it found them no slot; the others keep every rule."))
 
 
 def breaks_of(problem: TimingProblem, slots: tuple[int, ...]) -> list[int]:
