@@ -179,7 +179,7 @@ def generate_trade(size: TradeSize, seed: int = 0) -> Event:
         requests = _pick(rng, pool, [exhibitor_weight[k] for k in pool], rng.randint(5, 20))
         wishes = {exhibitors[k]["id"]: rng.choices((1, 2, 3), (3, 2, 1))[0] for k in requests}
         away: list[str] = []
-        if rng.random() < 0.25:
+        if size.days > 1 and rng.random() < 0.25:
             away = [t for day in rng.sample(days, rng.randint(1, size.days - 1)) for t in day]
         diary = round((len(ids) - len(away)) * size.diary * rng.uniform(0.8, 1.2))
         buyers.append({"id": f"by-{n + 1:04d}", "name": f"Buyer {n + 1}", "interests": interests,
