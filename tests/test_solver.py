@@ -205,6 +205,8 @@ def test_a_day_away_is_not_a_break(tiny: dict) -> None:
     schedule = solve(event, time_limit=5)
     assert {m.investor: m.slot[:2] for m in schedule.meetings} == {"x": "d0", "y": "d2"}
     assert schedule.breaks == 0 and violations(Instance(event), schedule) == []
+
+
 def test_large_events_take_the_flow_engine() -> None:
     from matcher.bench.generate import TRADE_SIZES, generate_trade
     from matcher.solve.solver import engine_for
