@@ -41,6 +41,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.events import people
     from web.events import views as events
     from web.home import views as home
+    from web.onsite import views as onsite
     from web.participants import views as participant
     from web.printing import views as printing
     from web.publishing import mailings
@@ -48,7 +49,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.schedules import views as schedules
     from web.team import views as team
 
-    for module in (home, auth, events, people, team, schedules, publishing, printing, participant,
+    for module in (home, auth, events, people, team, schedules, publishing, printing, onsite,
+                   participant,
                    api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie

@@ -285,3 +285,23 @@ class LanguageForm(Form):
 
     lang: Language
     next: str | None = None
+
+
+class PresenceForm(Form):
+    """The desk marks a participant arrived or absent, or clears the mark ('')."""
+
+    status: Literal["arrived", "absent", ""]
+
+
+class ScanForm(Form):
+    """What the desk's camera read from a printed agenda's QR code: a personal link."""
+
+    link: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class RatingForm(Form):
+    """A participant's answer about one of their meetings after it (b2match's scale, or that
+    the other side did not come)."""
+
+    uid: Annotated[str, Field(min_length=1, max_length=255)]
+    choice: Literal["cooperation", "informative", "no_interest", "not_held", "no_show"]

@@ -255,3 +255,43 @@ class ImportDraft(Base):
     header: Mapped[list[Any]] = mapped_column(JSON)
     rows: Mapped[list[Any]] = mapped_column(JSON)  # [[line, [cell, ...]], ...]
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+
+PRESENCE = ("arrived", "absent")  # what the desk marks; no row: not seen yet
+
+
+class Attendance(Base):
+    """A participant's presence on the day, as the desk marked it: arrived, or absent."""
+
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(8))
+    marked_at: Mapped[datetime] = mapped_column(default=now)
+    # The organiser account that marked it (None once that account is deleted).
+    marked_by: Mapped[int | None] = mapped_column(ForeignKey("organisers.id", ondelete="SET NULL"))
+
+
+# b2match's scale, worst to best, as a participant rates a meeting after it.
+RATINGS = ("not_held", "no_interest", "informative", "cooperation")
+
+
+class MeetingRating(Base):
+    """A participant's word on one of their published meetings once it has ended: how it went
+    on b2match's scale, and whether the other side did not come (a no-show)."""
+
+    __tablename__ = "meeting_ratings"
+    __table_args__ = (UniqueConstraint("participant_id", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    uid: Mapped[str] = mapped_column(String(255))  # the meeting's calendar uid, kept across versions
+    other: Mapped[str] = mapped_column(String(64))  # the other side's id when it was rated
+    rating: Mapped[str] = mapped_column(String(16))
+    no_show: Mapped[bool] = mapped_column(default=False)
+    rated_at: Mapped[datetime] = mapped_column(default=now)

@@ -10,12 +10,16 @@ from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from matcher.model.timetable import agenda
+from matcher.model.timetable import agenda, entries
+from web.accounts.access import actor, allows, role_in
 from web.db import db
 from web.db.models import Participant, ScheduleVersion, now
 from web.events.store import problems_of, published_version, schedule_of, snapshot_of
-from web.forms import InvestorAnswers, LanguageForm, StartupAnswers, validate
+from web.forms import InvestorAnswers, LanguageForm, RatingForm, StartupAnswers, validate
 from web.i18n import current_language, remember
+from web.onsite import outcomes
+from web.onsite.attendance import ended, presences
+from web.onsite.outcomes import CHOICES, choice_of, ratings_of
 from web.participants.links import FEED_SALT, feed_for, participant_for, webcal
 from web.publishing.invites import ics_response, participant_calendar
 from web.schedules.timetable import unmet_wishes
@@ -108,7 +112,13 @@ def form(token: str) -> str | Response | tuple[str, int]:
         context |= {"lines": agenda(event, schedule_of(version), p.code),
                     "unmet": unmet_wishes(event, schedule_of(version), p.code,
                                           audience="participant", language=str(get_locale())),
-                    "feed": feed, "webcal": webcal(feed)}
+                    "feed": feed, "webcal": webcal(feed),
+                    "to_rate": [e for e in entries(event, schedule_of(version))
+                                if p.code in (e.startup.id, e.investor.id)
+                                and ended(event, e.slot.end)],
+                    "answers": {uid: choice_of(r) for uid, r in ratings_of(db(), p).items()},
+                    "choices": CHOICES}
+    context["desk"] = desk_of(p)
     others = [o for o in p.event.participants if o.kind != p.kind]
     # A failed POST shows what was typed; otherwise the stored answers.
     typed = request.method == "POST" and errors.get("") != str(STALE)
@@ -129,6 +139,32 @@ def language(token: str) -> Response:
     p.language = form.lang
     db().commit()
     return redirect(url_for("participant.form", token=token))
+
+
+def desk_of(p: Participant) -> dict[str, Any] | None:
+    """For an organiser who may change the event (say, at the desk, having scanned the QR code
+    of a printed agenda with a phone's camera): the participant's presence, to mark it here."""
+    account = actor()
+    if account is None or not allows(role_in(db(), account, p.event_id), "edit"):
+        return None
+    found = presences(db(), p.event_id).get(p.id)
+    return {"status": found.status if found else None}
+
+
+@bp.route("/<token>/rating", methods=["POST"])
+def rate(token: str) -> Response:
+    """A participant's answer about one of their own meetings, once it has ended."""
+    p = get_participant(token)
+    version = published_or_404(p)
+    form, _errors = validate(RatingForm, request.form.to_dict())
+    if form is None:
+        abort(400)
+    try:
+        outcomes.rate(db(), p, snapshot_of(version), schedule_of(version), form.uid, form.choice)
+    except outcomes.NotRatable:
+        abort(404)  # not one of their meetings (or not over yet): nothing to say about others'
+    flash(_("Thank you: your answer is saved."))
+    return redirect(url_for("participant.form", token=token) + "#ratings")
 
 
 def published_or_404(p: Participant) -> ScheduleVersion:
