@@ -235,7 +235,7 @@ def test_participants_rate_their_own_meetings_once_over_and_report_no_shows(
     mine = app.test_client()
     url = personal(app, startup)
     page = mine.get(url).get_data(as_text=True)
-    assert "How did your meetings go?" in page and meeting.uid in page
+    assert "How did each meeting go?" in page and meeting.uid in page
     assert rate(mine, url, meeting.uid, "informative").status_code == 302
     assert rate(mine, url, meeting.uid, "cooperation").status_code == 302  # changes their answer
     assert rate(app.test_client(), personal(app, investor), meeting.uid,
@@ -246,7 +246,7 @@ def test_participants_rate_their_own_meetings_once_over_and_report_no_shows(
     assert stored == {startup.id: ("cooperation", False, meeting.investor),
                       investor.id: ("not_held", True, meeting.startup)}
     page = mine.get(url).get_data(as_text=True)
-    assert 'value="cooperation" required checked' in page
+    assert 'value="cooperation" selected' in page
 
 
 def test_no_one_rates_a_meeting_that_is_not_theirs_or_not_over(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,11 +50,13 @@ def smtp_settings() -> SmtpSettings:
 def mail_problem(row: EventRow) -> str | None:
     """Why the event's invitations cannot be e-mailed now, or None when they can."""
     try:
-        smtp_settings()
+        settings = SmtpSettings.from_env()
     except MailSetupError as e:
-        return str(e)
+        return str(e)  # the server administrator's setting, named as they set it
+    if settings is None:
+        return _("no e-mail server is set up: set MATCHER_SMTP_HOST (see the README)")
     if organiser_of(row) is None:
-        return "the event has no organiser e-mail address: give one in its settings"
+        return _("the event has no organiser e-mail address: give one in its settings")
     return None
 
 
@@ -77,7 +80,7 @@ def retried_by(session: Session, mailing: Mailing) -> Mailing | None:
 def blocked(session: Session, row: EventRow) -> str | None:
     """Why no mailing of the event can start now, or None."""
     if active_mailing(session, row.id) is not None:
-        return "invitations of this event are being sent: wait until they are done"
+        return _("invitations of this event are being sent: wait until they are done")
     return mail_problem(row)
 
 

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
@@ -39,9 +40,10 @@ def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
     mailing, problems = mailings.start(current_app._get_current_object(),  # type: ignore[attr-defined]
                                        db(), row, version, form.scope, site_url())
     if mailing is None:
-        flash(f"{done} No invitations were sent: {'; '.join(problems)}", "error")
+        flash(" ".join(filter(None, (done, _("No invitations were sent: %(problems)s",
+                                                   problems="; ".join(problems))))), "error")
         return redirect(url_for("schedules.show", event_id=row.id, version=version.number))
-    flash(f"{done} The invitations are being sent.".lstrip())
+    flash(" ".join(filter(None, (done, _("The invitations are being sent.")))))
     return redirect(url_for("publishing.mailing", event_id=row.id, mailing_id=mailing.id))
 
 
@@ -61,7 +63,8 @@ def publish_version(event_id: int, number: int) -> str | Response:
     if form is None or version is None:
         abort(400)
     publish(db(), version)
-    done = f"Version {number} is published: participants see it on their personal pages."
+    done = _("Version %(number)s is published: participants see it on their personal pages.",
+             number=number)
     if form.send:
         return start_sending(row, version, form, done)
     flash(done)
@@ -98,7 +101,8 @@ def send_version(event_id: int, number: int) -> Response:
         abort(400)
     published = published_version(db(), row.id)
     if published is None or published.id != version.id:
-        flash(f"Version {number} is not the one participants see: publish it first.", "error")
+        flash(_("Version %(number)s is not the one participants see: publish it first.",
+                number=number), "error")
         return redirect(url_for("schedules.show", event_id=event_id, version=number))
     return start_sending(row, version, form, "")
 
@@ -162,16 +166,16 @@ def retry(event_id: int, mailing_id: int) -> Response:
     row = current_event(event_id)
     found = get_mailing(row, mailing_id)
     if found.active:
-        flash("These invitations are still being sent.", "error")
+        flash(_("These invitations are still being sent."), "error")
         return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=mailing_id))
     later = mailings.retried_by(db(), found)
     if later is not None:
-        flash("These invitations were retried already: here is that retry.", "error")
+        flash(_("These invitations were retried already: here is that retry."), "error")
         return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=later.id))
     again, problems = mailings.retry(current_app._get_current_object(),  # type: ignore[attr-defined]
                                      db(), row, found)
     if again is None:
-        flash("Not retried: " + "; ".join(problems), "error")
+        flash(_("Not retried: %(problems)s", problems="; ".join(problems)), "error")
         return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=mailing_id))
-    flash("Sending the messages that were not sent.")
+    flash(_("Sending the messages that were not sent."))
     return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=again.id))

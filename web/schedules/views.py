@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from matcher.model.check import violations
 from matcher.model.explain import Explainer
@@ -92,6 +93,22 @@ def job_json(job: SolveJob) -> dict[str, Any]:
             "stop_requested": job.stop_requested, "message": job.message,
             "version": None if job.version_id is None else
             db().get(ScheduleVersion, job.version_id).number}  # type: ignore[union-attr]
+
+
+# What the progress page says of a job's status and the solver's stage.
+STATUSES = {"queued": lazy_gettext("waiting for the solver"), "running": lazy_gettext("running"),
+            "done": lazy_gettext("done"), "stopped": lazy_gettext("stopped early"),
+            "failed": lazy_gettext("failed")}
+STAGES = {"pairs": lazy_gettext("choosing who meets whom"),
+          "timing": lazy_gettext("choosing the times")}
+
+
+def job_words(progress: dict[str, Any]) -> dict[str, str]:
+    """A job's status, stage and time in the request's language, for the progress page."""
+    elapsed, limit = f"{progress['elapsed']:.1f}", f"{progress['time_limit']:.0f}"
+    return {"status": str(STATUSES.get(progress["status"], progress["status"])),
+            "stage": str(STAGES.get(progress["stage"], progress["stage"] or "–")),
+            "elapsed": _("%(elapsed)s s of %(limit)s s", elapsed=elapsed, limit=limit)}
 
 
 @bp.route("/schedule")
@@ -195,15 +212,17 @@ def get_job(row: EventRow, job_id: int) -> SolveJob:
 def job(event_id: int, job_id: int) -> str:
     """A generation's live progress, with a stop button."""
     row = current_event(event_id)
+    progress = job_json(get_job(row, job_id))
     return render_template("schedules/job.html", row=row, job=get_job(row, job_id),
-                           progress=job_json(get_job(row, job_id)))
+                           progress=progress, words=job_words(progress))
 
 
 @bp.route("/jobs/<int:job_id>/progress.json")
 @requires("read")
 def job_progress(event_id: int, job_id: int) -> Response:
-    """A generation's progress, polled by the progress page."""
-    return jsonify(job_json(get_job(current_event(event_id), job_id)))
+    """A generation's progress, polled by the progress page (with its words)."""
+    progress = job_json(get_job(current_event(event_id), job_id))
+    return jsonify(progress | {"words": job_words(progress)})
 
 
 @bp.route("/jobs/<int:job_id>/stop", methods=["POST"])
@@ -212,7 +231,7 @@ def stop_job(event_id: int, job_id: int) -> Response:
     """Stop a generation early; the best timetable found so far is kept."""
     job = get_job(current_event(event_id), job_id)
     jobs.request_stop(db(), job)
-    flash("Stopping: the best timetable found so far will be kept.")
+    flash(_("Stopping: the best timetable found so far will be kept."))
     return redirect(url_for("schedules.job", event_id=event_id, job_id=job_id))
 
 

@@ -6,7 +6,12 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const box = document.getElementById(button.dataset.copy);
   box.select();
-  const done = () => { button.textContent = "Copied"; setTimeout(() => { button.textContent = "Copy"; }, 1500); };
+  // The words on the button come from the page, in its language.
+  const label = button.textContent;
+  const done = () => {
+    button.textContent = document.body.dataset.copied || label;
+    setTimeout(() => { button.textContent = label; }, 1500);
+  };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(box.value).then(done, () => { document.execCommand("copy"); done(); });
   } else {
@@ -30,10 +35,10 @@ function showProgress(section, p) {
     score: (v) => (v === null ? "–" : Math.round(v)),
     bound: (v) => (v === null ? "–" : Math.round(v)),
     gap: (v) => (v === null ? "–" : (100 * v).toFixed(1) + "%"),
-    elapsed: (v) => v.toFixed(1) + " s of " + Math.round(p.time_limit) + " s",
-    stage: (v) => v || "–",
+    elapsed: () => p.words.elapsed,
+    stage: () => p.words.stage,
     message: (v) => v || "",
-    status: (v) => v,
+    status: () => p.words.status,
   };
   for (const el of section.querySelectorAll("[data-key]")) {
     const key = el.dataset.key;
