@@ -77,7 +77,7 @@ def test_key_pages_hold_no_untranslated_english(new_page, live_server: str, app:
     with app.test_request_context():
         personal = f"/p/{token_for(startup)}"
     pages = {"home": "/", "event": f"/events/{published}",
-             "timetable": f"/events/{published}/schedule", "participant": personal,
+             "participant": personal,
              "checkin": f"/events/{published}/checkin",
              "dashboard": f"/events/{published}/dashboard"}
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -335,7 +335,7 @@ def test_the_desk_works_at_a_phone_with_search_as_you_type(
     visible = page.locator("#desk li:visible")
     assert visible.count() == 1
     p = person(app, event_id, "inv-007")
-    page.get_by_role("button", name=f"{p.name} has arrived").click()
+    page.get_by_role("button", name=f"Check {p.name} in").click()
     page.locator("#desk-status", has_text=f"{p.name} has arrived.").wait_for()
     assert page.get_by_label("Find a participant").input_value() == "investor 7"  # kept
     assert presence(app, p) == "arrived"
