@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from matcher.i18n import (
     DEFAULT,
@@ -80,13 +81,19 @@ def keep_choice(organiser: Organiser) -> None:
         db().commit()
 
 
+def link(href: str, text: str) -> Markup:
+    """A link to place inside a translated sentence (its address and words escaped), so that
+    the sentence is translated whole: _('… %(link)s.', link=link(url, _('words')))."""
+    return Markup('<a href="{0}">{1}</a>').format(href, text)
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our selector; templates get `_`, `gettext` and `ngettext`, the
     languages of the switch, and the date filters of the request's language."""
     babel.init_app(app, locale_selector=select_locale, default_domain="messages",
                    default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals |= {"LANGUAGES": LANGUAGES, "LANG_TAGS": LANG_TAGS,
-                              "current_language": current_language,
+                              "current_language": current_language, "link": link,
                               "field_name": lambda field, event=None: field_name(
                                   field, current_language(), getattr(event, "field_names", None))}
     app.jinja_env.filters |= {
