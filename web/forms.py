@@ -71,7 +71,7 @@ def _sessions(value: Any) -> Any:
     for item in _split(value):
         match = re.fullmatch(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})", item)
         if not match:
-            raise ValueError(f"{item!r} is not a session such as 14:00-16:00")
+            raise ValueError(_("“%(item)s” is not a session such as 14:00-16:00.", item=item))
         sessions.append(match.groups())
     return sessions
 
@@ -140,19 +140,21 @@ class EventForm(Form):
     def _ordered(cls, value: list[tuple[time, time]]) -> list[tuple[time, time]]:
         for start, end in value:
             if end <= start:
-                raise ValueError(f"the session {start:%H:%M}-{end:%H:%M} ends before it starts")
+                raise ValueError(_("The session %(start)s-%(end)s ends before it starts.",
+                                   start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
         for (_start, end), (start, _end) in zip(value, value[1:], strict=False):
             if start < end:
-                raise ValueError(f"the session starting {start:%H:%M} overlaps the one before it: "
-                                 "list sessions in order, without overlaps")
+                raise ValueError(_("The session starting %(start)s overlaps the one before it: "
+                                   "list sessions in order, without overlaps.",
+                                   start=f"{start:%H:%M}"))
         return value
 
     @model_validator(mode="after")
     def _room_for_a_meeting(self) -> Self:
         longest = max((e.hour * 60 + e.minute) - (s.hour * 60 + s.minute) for s, e in self.sessions)
         if longest < self.meeting_minutes:
-            raise ValueError(f"no session is long enough for a {self.meeting_minutes}-minute "
-                             "meeting")
+            raise ValueError(_("No session is long enough for a meeting of %(minutes)s minutes.",
+                               minutes=self.meeting_minutes))
         return self
 
 
@@ -207,7 +209,7 @@ class GenerateForm(Form):
     def _within_limit(cls, value: float, info: ValidationInfo) -> float:
         most = (info.context or {}).get("max_time_limit")
         if most is not None and value > most:
-            raise ValueError(f"the server allows at most {most:g} seconds")
+            raise ValueError(_("The server allows at most %(most)s seconds.", most=f"{most:g}"))
         return value
 
 
@@ -221,7 +223,7 @@ class ReplanForm(GenerateForm):
     def _known_slot(cls, value: str, info: ValidationInfo) -> str:
         slots = (info.context or {}).get("slots")
         if slots is not None and value not in slots:
-            raise ValueError(f"{value} is not one of the event's slots")
+            raise ValueError(_("%(slot)s is not one of the event's slots.", slot=value))
         return value
 
 

@@ -26,7 +26,7 @@ BROWSER_TAGS = {"zh_Hant_HK": "zh-HK", "zh_Hans_CN": "zh-CN"}
 # A word on its own: not part of a file name (event.json), a code (Web3) or an address.
 WORD = re.compile(r"(?<![\w.])[A-Za-z]{3,}(?![\w.])")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
-KEPT = {"matcher", "english", "csv", "excel", "json", "ics", "utc", "api", "iana", "web3"}
+KEPT = {"matcher", "english", "csv", "excel", "json", "ics", "utc", "api", "iana", "web3", "readme"}
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +77,10 @@ def test_key_pages_hold_no_untranslated_english(new_page, live_server: str, app:
     with app.test_request_context():
         personal = f"/p/{token_for(startup)}"
     pages = {"home": "/", "event": f"/events/{published}",
-             "participant": personal,
+             "timetable": f"/events/{published}/schedule", "participant": personal,
              "checkin": f"/events/{published}/checkin",
-             "dashboard": f"/events/{published}/dashboard"}
+             "dashboard": f"/events/{published}/dashboard",
+             "changes": f"/events/{published}/versions/1/changes"}
     SHOTS.mkdir(parents=True, exist_ok=True)
     found: dict[str, set[str]] = {}
     for size, viewport in SIZES.items():

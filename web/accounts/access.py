@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from flask import Flask, abort, g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -60,7 +61,7 @@ def authorise(event_id: int, permission: Permission) -> EventRow:
     role = role_in(db(), account, event_id) if known else None  # type: ignore[arg-type]
     row = get(EventRow, event_id) if role is not None else None
     if row is None:
-        abort(404, description=f"no event {event_id}")
+        abort(404, description=_("There is no such event, or it is not shared with you."))
     if not allows(role, permission):
         abort(403, description=str(REFUSED[permission]))
     g.event, g.role = row, role

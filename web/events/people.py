@@ -45,7 +45,7 @@ organisers_only(bp)
 def kind_of(value: str | None) -> str:
     """A participant kind from the request, or 400."""
     if value not in KINDS:
-        abort(400, description="kind is startup or investor")
+        abort(400, description=_("Choose startups or investors."))
     return value
 
 

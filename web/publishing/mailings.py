@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from flask import Flask
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,6 +65,11 @@ def active_mailing(session: Session, event_id: int) -> Mailing | None:
     """The event's queued or running mailing, if any."""
     return session.scalars(select(Mailing).where(Mailing.event_id == event_id,
                                                  Mailing.status.in_(ACTIVE))).first()
+
+
+# What the pages say of a mailing's status.
+STATUSES = {"queued": lazy_gettext("waiting to be sent"), "running": lazy_gettext("sending"),
+            "done": lazy_gettext("sent"), "failed": lazy_gettext("not all sent")}
 
 
 def mailings(session: Session, event_id: int) -> list[Mailing]:

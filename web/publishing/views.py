@@ -156,7 +156,8 @@ def mailing(event_id: int, mailing_id: int) -> str:
     return render_template("publishing/mailing.html", row=row, mailing=found, version=version,
                            names=names(previous, version), problem=mailings.mail_problem(row),
                            recipients=mailings.recipients(found.results),
-                           retried_by=mailings.retried_by(db(), found))
+                           retried_by=mailings.retried_by(db(), found),
+                           statuses=mailings.STATUSES)
 
 
 @bp.route("/mailings/<int:mailing_id>/retry", methods=["POST"])

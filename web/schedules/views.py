@@ -131,6 +131,9 @@ def show(event_id: int) -> str:
         context["now_slot"] = current_slot(row.slots, row.timezone)
     context["numbers"] = {v.id: v.number for v in context["versions"]}
     context["drift"] = changes_since(latest.event_data, event_data(row)) if latest else []
+    if context["job"] is not None:
+        context["job_status"] = STATUSES.get(context["job"].status, context["job"].status)
+    context["mail_statuses"] = mailings.STATUSES
     names = Names.of_row(row)
     context["stories"] = {v.id: story(v, names) for v in context["versions"]}
     if version is not None:
@@ -166,7 +169,7 @@ def replan(event_id: int) -> Response:
     return queue_job(current_event(event_id), ReplanForm)
 
 
-LABELS = {"time_limit": "Time limit", "now": "Re-plan from"}
+LABELS = {"time_limit": lazy_gettext("Time limit"), "now": lazy_gettext("Re-plan from")}
 
 
 def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
@@ -177,7 +180,8 @@ def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
                             max_time_limit=current_app.config["SOLVE_TIME_LIMIT_MAX"],
                             slots=[s["id"] for s in row.slots])
     if form is None:
-        flash("; ".join(f"{LABELS.get(k, k)}: {v}" for k, v in errors.items()), "error")
+        flash("; ".join(_("%(field)s: %(problem)s", field=str(LABELS.get(k, k)), problem=v)
+                        for k, v in errors.items()), "error")
         return back
     published = published_version(db(), row.id)
     now_slot = form.now if isinstance(form, ReplanForm) else None
@@ -187,18 +191,18 @@ def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
                 number=published.number), "error")
         return back
     if now_slot and published is None:
-        flash("Nothing to re-plan: re-planning keeps as much of the published timetable as it "
-              "can, and none is published yet.", "error")
+        flash(_("Nothing to re-plan: re-planning keeps as much of the published timetable as "
+                "it can, and none is published yet."), "error")
         return back
     problems = problems_of(row)
     if problems:
-        flash("The event cannot be generated until these are fixed: " + "; ".join(problems),
-              "error")
+        flash(_("The event cannot be generated until these are fixed: %(problems)s",
+                problems="; ".join(problems)), "error")
         return back
     job, new = jobs.start(current_app._get_current_object(), db(), row,  # type: ignore[attr-defined]
                           form.time_limit, base=published, now_slot=now_slot)
     if not new:
-        flash("A generation of this event is already running; here is its progress.")
+        flash(_("A generation of this event is already running; here is its progress."))
     return redirect(url_for("schedules.job", event_id=row.id, job_id=job.id))
 
 
