@@ -27,7 +27,7 @@ def recipients(inbox: Inbox) -> set[str]:
 def wait_for_mail(page) -> None:  # type: ignore[no-untyped-def]
     """On a mailing's page (which reloads itself), until every message is handed over."""
     expect(page.get_by_role("heading", name=re.compile("Invitations of version"))).to_be_visible()
-    expect(page.locator("#mailing-status")).to_have_text("done", timeout=30_000)
+    expect(page.locator("#mailing-status")).to_have_text("sent", timeout=30_000)
 
 
 def test_replan_from_now_mails_only_the_affected(app: Flask, live_server: str, organiser: str,
