@@ -314,7 +314,7 @@ def test_the_outcomes_export_is_safe_to_open_in_a_spreadsheet(
         session.commit()
     response = client.get(f"/events/{event_id}/outcomes.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == len(schedule_of(live).meetings)
     first = next(r for r in rows if r["uid"] == meeting.uid)
     assert first["startup"].startswith("'=")

@@ -34,13 +34,13 @@ from web.events.store import (
     snapshot_of,
 )
 from web.events.views import get_participant
+from web.exports import csv_response
 from web.forms import PresenceForm, ScanForm, validate
 from web.onsite.attendance import DeskLine, desk, excuse, mark, presences
 from web.onsite.outcomes import CHOICES, outcomes, tally
 from web.participants.links import participant_for
 from web.publishing.diffs import per_person
 from web.schedules import jobs
-from web.spreadsheets import csv_text
 
 bp = Blueprint("onsite", __name__, url_prefix="/events/<int:event_id>")
 
@@ -206,5 +206,4 @@ def export(event_id: int) -> Response:
                      o.presence[i] or "", o.answers.get(s, ""), o.answers.get(i, ""),
                      o.verdict if o.ended else "upcoming",
                      " ".join(who for who, a in o.answers.items() if a == "no_show"), e.meeting.uid))
-    return Response(csv_text(rows), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=outcomes-{row.id}.csv"})
+    return csv_response(rows, f"outcomes-{row.id}.csv")
