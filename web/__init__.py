@@ -50,8 +50,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.team import views as team
 
     for module in (home, auth, events, people, team, schedules, publishing, printing, onsite,
-                   participant,
-                   api):
+                   participant, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
     access.check_routes(app)

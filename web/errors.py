@@ -49,7 +49,7 @@ def explained(error: HTTPException) -> tuple[str, str]:
         return (_("What you sent is too large"),
                 _("This server takes at most %(most)s MB at once, so nothing was saved. What "
                   "you typed is still in your browser: go back, shorten it (or send a smaller "
-                  "file) and try again.", most=f"{most:g}"))
+                  "file) and try again.", most=format(most, "g")))
     if code == 403:
         return _("Not allowed"), str(error.description) if custom else \
             _("Your account may not do this. Ask the event's owner if you need to.")

@@ -141,12 +141,12 @@ class EventForm(Form):
         for start, end in value:
             if end <= start:
                 raise ValueError(_("The session %(start)s-%(end)s ends before it starts.",
-                                   start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
+                                   start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
         for (_start, end), (start, _end) in zip(value, value[1:], strict=False):
             if start < end:
                 raise ValueError(_("The session starting %(start)s overlaps the one before it: "
                                    "list sessions in order, without overlaps.",
-                                   start=f"{start:%H:%M}"))
+                                   start=start.strftime("%H:%M")))
         return value
 
     @model_validator(mode="after")
@@ -209,7 +209,7 @@ class GenerateForm(Form):
     def _within_limit(cls, value: float, info: ValidationInfo) -> float:
         most = (info.context or {}).get("max_time_limit")
         if most is not None and value > most:
-            raise ValueError(_("The server allows at most %(most)s seconds.", most=f"{most:g}"))
+            raise ValueError(_("The server allows at most %(most)s seconds.", most=format(most, "g")))
         return value
 
 
