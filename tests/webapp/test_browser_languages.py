@@ -26,7 +26,8 @@ BROWSER_TAGS = {"zh_Hant_HK": "zh-HK", "zh_Hans_CN": "zh-CN"}
 # A word on its own: not part of a file name (event.json), a code (Web3) or an address.
 WORD = re.compile(r"(?<![\w.])[A-Za-z]{3,}(?![\w.])")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
-KEPT = {"matcher", "english", "csv", "excel", "json", "ics", "utc", "api", "iana", "web3", "readme", "pdf"}
+KEPT = {"matcher", "english", "csv", "excel", "json", "ics", "utc", "api", "iana", "web3", "readme",
+        "pdf"}
 
 
 @pytest.fixture(scope="module")

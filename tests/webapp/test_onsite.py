@@ -76,6 +76,14 @@ def test_the_desk_lists_everyone_with_their_next_meeting_and_searches(
     assert "Investor 3" in found and "Investor 4" not in found and "Startup 1" not in found
 
 
+def test_only_the_desk_may_use_the_camera(client: FlaskClient, event_id: int,
+                                         live: ScheduleVersion) -> None:
+    desk = client.get(f"/events/{event_id}/checkin").headers["Permissions-Policy"]
+    elsewhere = client.get(f"/events/{event_id}/dashboard").headers["Permissions-Policy"]
+    assert "camera=(self)" in desk and "microphone=()" in desk
+    assert "camera=()" in elsewhere
+
+
 def test_one_tap_marks_arrival_and_the_desk_can_correct_it(
         client: FlaskClient, app: Flask, event_id: int, live: ScheduleVersion) -> None:
     p = person(app, event_id, "inv-002")

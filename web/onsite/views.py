@@ -41,6 +41,7 @@ from web.onsite.outcomes import CHOICES, outcomes, tally
 from web.participants.links import participant_for
 from web.publishing.diffs import per_person
 from web.schedules import jobs
+from web.security import PERMISSIONS, talisman
 
 bp = Blueprint("onsite", __name__, url_prefix="/events/<int:event_id>")
 
@@ -78,6 +79,7 @@ def replan_offer(row: EventRow) -> dict[str, Any] | None:
 
 @bp.route("/checkin")
 @requires("read")
+@talisman(permissions_policy=PERMISSIONS | {"camera": "(self)"})  # the QR scanner, here only
 def checkin(event_id: int) -> str:
     """The check-in desk: everyone by name with their presence and next meeting."""
     row = current_event(event_id)

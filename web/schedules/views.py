@@ -17,9 +17,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from matcher.model.check import violations
 from matcher.model.explain import Explainer
