@@ -9,18 +9,13 @@ in every slot) the organiser is shown the swaps that work instead of trying move
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from matcher.model.check import ScheduleValues, broken_rules, checkable
-from matcher.model.instance import Instance, PairKey
-=======
 from flask_babel import gettext as _
 
-from matcher.model.check import violations
-from matcher.model.instance import Instance
->>>>>>> 45137ff (Languages: the timetable, who-is-affected, mailing, move and agendas pages and the form and generation messages translated (whole sentences, the changes' labels inside them); mailing statuses in words; a test fails on any template with bare text or readable attributes left untranslated; the browser tests also render the timetable and who-is-affected pages in both scripts)
+from matcher.model.check import ScheduleValues, broken_rules, checkable
+from matcher.model.instance import Instance, PairKey
 from matcher.model.objectives import Proofs, claims
 from matcher.model.rules import Linear, Rule
 from matcher.model.schedule import Meeting, Schedule
@@ -51,7 +46,8 @@ def find(schedule: Schedule, pair: PairKey) -> Meeting:
     """The pair's meeting; NotInSchedule when it has none."""
     found = next((m for m in schedule.meetings if (m.startup, m.investor) == pair), None)
     if found is None:
-        raise NotInSchedule(f"{pair[0]} and {pair[1]} have no meeting in this timetable")
+        raise NotInSchedule(_("%(startup)s and %(investor)s have no meeting in this timetable.",
+                              startup=pair[0], investor=pair[1]))
     return found
 
 
@@ -67,12 +63,6 @@ def placed(inst: Instance, schedule: Schedule, places: dict[PairKey, tuple[str, 
         if (m.slot, m.table) != (slot, table):
             m = m.model_copy(update={"slot": slot, "table": table, "sequence": m.sequence + 1})
         meetings.append(m)
-<<<<<<< HEAD
-=======
-    if not found:
-        raise NotInSchedule(_("%(startup)s and %(investor)s have no meeting in this timetable.",
-                              startup=startup, investor=investor))
->>>>>>> 45137ff (Languages: the timetable, who-is-affected, mailing, move and agendas pages and the form and generation messages translated (whole sentences, the changes' labels inside them); mailing statuses in words; a test fails on any template with bare text or readable attributes left untranslated; the browser tests also render the timetable and who-is-affected pages in both scripts)
     return rescored(inst, schedule, meetings)
 
 
