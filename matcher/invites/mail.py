@@ -75,11 +75,12 @@ class SmtpSettings(BaseModel):
 
 @dataclass(frozen=True)
 class Invitation:
-    """One message to one participant about one meeting."""
+    """One message to one participant: about one meeting (its method and uid), or with their
+    personal link (method LINK, no uid)."""
 
     participant: str
     recipient: str
-    method: Method
+    method: Method | Literal["LINK"]
     uid: str
     message: EmailMessage
 
@@ -179,6 +180,49 @@ def _message(event: Event, cal: icalendar.Calendar, organiser: Organiser, name: 
     message.set_content("\n".join(lines) + "\n")
     message.add_alternative(cal.to_ical().decode("utf-8"), subtype="calendar",
                             params={"method": method})
+    return message
+
+
+@dataclass(frozen=True)
+class LinkRecipient:
+    """A participant to send their personal link to (no address: listed, not sent)."""
+
+    participant: str
+    name: str
+    email: str | None
+    language: str | None
+    link: str
+
+
+def link_outbox(event_name: str, organiser: Organiser, people: Sequence[LinkRecipient]) -> Outbox:
+    """One message to each person with an address, with their personal link, in their language;
+    the others listed as without an address."""
+    invitations = tuple(
+        Invitation(participant=p.participant, recipient=p.email, method="LINK", uid="",
+                   message=_link_message(event_name, organiser, p, p.email))
+        for p in people if p.email)
+    return Outbox(invitations, tuple(p.participant for p in people if not p.email))
+
+
+def _link_message(event_name: str, organiser: Organiser, person: LinkRecipient, address: str
+                  ) -> EmailMessage:
+    """A participant's personal link, and what it is for."""
+    _ = translator(person.language).gettext
+    sender = organiser.name or event_name
+    lines = [_("Hello %(name)s,") % {"name": person.name}, "",
+             _("This is your personal link for %(event)s:") % {"event": event_name}, "",
+             f"  {person.link}", "",
+             _("It opens your own page: give your answers there, and once the timetable is "
+               "published, find your meetings and add them to your calendar."),
+             _("Keep this link to yourself: anyone who has it can change your answers."), "",
+             sender]
+    message = EmailMessage(policy=POLICY)
+    message["Subject"] = _("Your personal link for %(event)s") % {"event": event_name}
+    message["From"] = formataddr((sender, organiser.email))
+    message["To"] = formataddr((person.name, address))
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=organiser.email.rpartition("@")[2])
+    message.set_content("\n".join(lines) + "\n")
     return message
 
 

@@ -72,6 +72,9 @@ def test_import_preview_then_edit_one_participant(app: Flask, live_server: str, 
     assert "st-b" not in {p.code for p in event_row(app, event_id).participants}
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("3 added, 0 changed, 0 removed")
+    expect(page.get_by_role("button", name="E-mail every participant their link")).to_be_visible()
+    fits(page, viewport["width"])
+    shoot(page, f"event-{size}")
     assert {"st-a", "st-b", "st-c", "st-001"} <= {p.code for p in event_row(app, event_id).participants}
 
     # One participant on their own page: a wrong address is refused next to its field, with

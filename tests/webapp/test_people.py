@@ -10,9 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.webapp.conftest import AuthActions, event_row
+from matcher.i18n import translator
+from tests.loopback_smtp import Inbox
+from tests.webapp.conftest import AuthActions, event_row, give_addresses, wait_for_mailing
 from web.db import new_session
-from web.db.models import EventRow, Participant
+from web.db.models import EventRow, Mailing, Participant
+from web.participants.links import link_for
 
 
 def participant(app: Flask, event_id: int, code: str) -> Participant:
@@ -137,3 +140,71 @@ def test_every_personal_link_as_csv(client: FlaskClient, auth: AuthActions, app:
     assert len(rows) == 1 + len(event_row(app, event_id).participants)
     assert rows[1][2] == "'=HYPERLINK(\"http://evil.example\")"  # never a formula
     assert all("/p/" in r[5] for r in rows[1:])
+
+
+def links_sent(client: FlaskClient, app: Flask, event_id: int) -> Mailing:
+    """Press 'E-mail every participant their link' and wait for the mailing."""
+    response = client.post(f"/events/{event_id}/links/send")
+    assert response.status_code == 302 and "/mailings/" in response.headers["Location"]
+    return wait_for_mailing(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+
+
+def test_every_link_by_mail(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int,
+                            mail_server: Inbox) -> None:
+    give_addresses(app, event_id)  # everyone but inv-008
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        assert row is not None
+        next(p for p in row.participants if p.code == "st-001").language = "zh_Hant_HK"
+        session.commit()
+        with app.test_request_context():
+            links = {p.code: link_for(p) for p in row.participants}
+    auth.login()
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "E-mail every participant their link" in page
+    assert "1 participant has no e-mail address and will be listed instead." in page
+    mailing = links_sent(client, app, event_id)
+    assert mailing.kind == "links" and mailing.status == "done"
+    assert mailing.no_address == ["inv-008"]
+    got = {tuple(to): message for _, to, message in mail_server.received}
+    assert set(got) == {(f"{code}@example.com",) for code in links if code != "inv-008"}
+    for code, link in links.items():
+        if code != "inv-008":
+            assert link in got[(f"{code}@example.com",)].get_content()
+    event_name = event_row(app, event_id).name
+    assert got[("st-002@example.com",)]["Subject"] == f"Your personal link for {event_name}"
+    in_chinese = translator("zh_Hant_HK").gettext("Your personal link for %(event)s")
+    assert in_chinese != "Your personal link for %(event)s"  # st-001 reads Traditional Chinese
+    assert got[("st-001@example.com",)]["Subject"] == in_chinese % {"event": event_name}
+    page = client.get(f"/events/{event_id}/mailings/{mailing.id}").get_data(as_text=True)
+    assert "Personal links e-mailed" in page and "Investor 8" in page.split('id="no-address"')[1]
+    assert "Links e-mailed" in client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert f"/mailings/{mailing.id}" not in client.get(f"/events/{event_id}/schedule").get_data(
+        as_text=True)  # the timetable lists the invitations only
+
+
+def test_a_refused_link_is_retried_alone(client: FlaskClient, auth: AuthActions, app: Flask,
+                                         event_id: int, mail_server: Inbox) -> None:
+    give_addresses(app, event_id)
+    auth.login()
+    mail_server.refuse = {"st-003@example.com"}
+    first = links_sent(client, app, event_id)
+    assert first.status == "failed" and [r["participant"] for r in first.failed] == ["st-003"]
+    mail_server.refuse = set()
+    mail_server.received.clear()
+    response = client.post(f"/events/{event_id}/mailings/{first.id}/retry")
+    retried = wait_for_mailing(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert retried.status == "done" and retried.kind == "links"
+    assert [to for _, to, _ in mail_server.received] == [["st-003@example.com"]]
+
+
+def test_links_are_not_mailed_without_a_mail_server(client: FlaskClient, auth: AuthActions,
+                                                    app: Flask, event_id: int,
+                                                    no_mail_server: None) -> None:
+    give_addresses(app, event_id)
+    auth.login()
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert 'aria-describedby="links-why"' in page and "MATCHER_SMTP_HOST" in page
+    response = client.post(f"/events/{event_id}/links/send")
+    assert response.status_code == 302
+    assert "No links were sent" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -68,3 +68,9 @@ def test_a_stored_name_with_a_line_break_breaks_no_calendar_and_no_mail(
         assert message["Bcc"] is None and message["Reply-To"] is None
         assert "Desk Reply-To: thief@example.org" in str(message["From"])
     assert any(to == ["inv-001@example.com"] for _, to, _ in mail_server.received)
+
+    mail_server.received.clear()
+    links = wait_for_mailing(app, mailing_of(client.post(f"/events/{event_id}/links/send")))
+    assert links.status == "done" and not links.failed
+    (link,) = [m for _, to, m in mail_server.received if to == ["st-001@example.com"]]
+    assert SHOWN in str(link["To"]) and link["Bcc"] is None

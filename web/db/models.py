@@ -205,14 +205,17 @@ class SolveJob(WorkerTask, Base):
 
 
 class Mailing(WorkerTask, Base):
-    """The e-mailed invitations of a published version, sent by the mail worker, and what became
-    of each message; a retry is a new mailing that skips what was already sent."""
+    """E-mails sent by the mail worker, and what became of each message: the invitations of a
+    published version, or every participant's personal link (kind "links", no version); a retry
+    is a new mailing that skips what was already sent."""
 
     __tablename__ = "mailings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_versions.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="invitations",
+                                      server_default="invitations")
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
     # Only what changed since this version is sent; None sends every meeting.
     previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("mailings.id"))

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,7 +44,8 @@ from web.events.store import remove_participant
 from web.events.tables import BadUpload, read_table
 from web.events.views import STALE, get_participant
 from web.exports import csv_response
-from web.participants.links import link_for
+from web.participants.links import link_for, site_url
+from web.publishing import mailings
 
 bp = Blueprint("people", __name__, url_prefix="/events")
 KINDS = ("startup", "investor")
@@ -256,6 +267,21 @@ def template(event_id: int, kind: str, ext: str) -> Response:
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f"attachment; filename={kind}s-template.{ext}"})
+
+
+@bp.route("/<int:event_id>/links/send", methods=["POST"])
+@requires("edit")
+def send_links(event_id: int) -> Response:
+    """E-mail every participant with an address their personal link (by the mail worker); the
+    mailing's page follows it and lists those without an address."""
+    row = current_event(event_id)
+    started, problems = mailings.start_links(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                             db(), row, site_url())
+    if started is None:
+        flash(_("No links were sent: %(reasons)s", reasons="; ".join(problems)), "error")
+        return redirect(url_for("events.show", event_id=event_id) + "#links")
+    flash(_("Every participant with an address is being sent their personal link."))
+    return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=started.id))
 
 
 @bp.route("/<int:event_id>/links.csv")

@@ -38,6 +38,7 @@ from web.events.store import (
 )
 from web.forms import EventForm, FormsSwitch, validate
 from web.participants.links import link_for
+from web.publishing import mailings
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 STALE = lazy_gettext("This page was changed by someone else since you opened it; your change "
@@ -177,7 +178,10 @@ def show(event_id: int) -> str:
     links = {p.id: link_for(p) for p in row.participants} if can("edit") else {}
     answered = sum(p.answered_at is not None for p in row.participants)
     return render_template("events/show.html", row=row, links=links, answered=answered,
-                           problems=problems_of(row), impossible=impossible_of(row))
+                           problems=problems_of(row), impossible=impossible_of(row),
+                           mail_problem=mailings.mail_problem(row),
+                           link_mailings=mailings.mailings(db(), row.id, "links"),
+                           without_address=[p for p in row.participants if not p.email])
 
 
 @bp.route("/<int:event_id>/form", methods=["POST"])

@@ -1,6 +1,7 @@
-"""E-mailed invitations of a published version, sent by a worker thread through `matcher.invites.mail`:
-only what changed since the version published before it (or every meeting), the fate of each
-message kept on the mailing row, and retries that send only what was not sent.
+"""E-mails sent by a worker thread through `matcher.invites.mail`: the invitations of a published
+version (only what changed since the version published before it, or every meeting), or every
+participant's personal link; the fate of each message kept on the mailing row, and retries that
+send only what was not sent.
 
 Sending never touches a version: a mailing that fails, or a server that stops mid-way, loses
 nothing, and a retry picks up what is left. A message in flight when the server stopped may go
@@ -19,11 +20,22 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.invites.ics import problems
-from matcher.invites.mail import Invitation, MailSetupError, SmtpSettings, outbox, send
+from matcher.invites.ics import Organiser, problems
+from matcher.invites.mail import (
+    Invitation,
+    LinkRecipient,
+    MailSetupError,
+    Outbox,
+    SmtpSettings,
+    link_outbox,
+    outbox,
+    send,
+)
+from matcher.model.event import STORED, Investor, Startup
 from web.db import new_session
 from web.db.models import ACTIVE, EventRow, Mailing, ScheduleVersion, now
-from web.events.store import previous_published, schedule_of, snapshot_of
+from web.events.store import participant_data, previous_published, schedule_of, snapshot_of
+from web.participants.links import link_for
 from web.publishing.invites import agenda_links, organiser_of, with_addresses
 from web.schedules.jobs import Worker, interrupt_unfinished
 
@@ -72,9 +84,10 @@ STATUSES = {"queued": lazy_gettext("waiting to be sent"), "running": lazy_gettex
             "done": lazy_gettext("sent"), "failed": lazy_gettext("not all sent")}
 
 
-def mailings(session: Session, event_id: int) -> list[Mailing]:
-    """Every mailing of an event, newest first."""
-    return list(session.scalars(select(Mailing).where(Mailing.event_id == event_id)
+def mailings(session: Session, event_id: int, kind: str = "invitations") -> list[Mailing]:
+    """Every mailing of an event of a kind (invitations, or personal links), newest first."""
+    return list(session.scalars(select(Mailing).where(Mailing.event_id == event_id,
+                                                      Mailing.kind == kind)
                                 .order_by(Mailing.id.desc())))
 
 
@@ -118,9 +131,19 @@ def retry(app: Flask, session: Session, row: EventRow, mailing: Mailing
         return None, [problem]
     sent = [[r["participant"], r["uid"], r["method"]] for r in mailing.sent]
     return queue(app, session, Mailing(
-        event_id=row.id, version_id=mailing.version_id, base_url=mailing.base_url,
-        previous_version_id=mailing.previous_version_id, retry_of_id=mailing.id,
-        skip=mailing.skip + sent)), []
+        event_id=row.id, kind=mailing.kind, version_id=mailing.version_id,
+        base_url=mailing.base_url, previous_version_id=mailing.previous_version_id,
+        retry_of_id=mailing.id, skip=mailing.skip + sent)), []
+
+
+def start_links(app: Flask, session: Session, row: EventRow, base_url: str
+                ) -> tuple[Mailing | None, list[str]]:
+    """Queue a message to every participant with an address, with their personal link; the
+    mailing, or None and why not."""
+    problem = blocked(session, row)
+    if problem is not None:
+        return None, [problem]
+    return queue(app, session, Mailing(event_id=row.id, kind="links", base_url=base_url)), []
 
 
 def queue(app: Flask, session: Session, mailing: Mailing) -> Mailing:
@@ -158,11 +181,9 @@ def run_mailing(app: Flask, mailing_id: int) -> None:
 
 
 def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
-    """Build the outbox of the mailing's version and send what it has not sent yet."""
+    """Build the mailing's outbox (the invitations of its version, or every personal link) and
+    send what it has not sent yet."""
     row: EventRow = session.get(EventRow, mailing.event_id)  # type: ignore[assignment]
-    version: ScheduleVersion = session.get(ScheduleVersion, mailing.version_id)  # type: ignore[assignment]
-    previous = session.get(ScheduleVersion, mailing.previous_version_id) \
-        if mailing.previous_version_id else None
     organiser = organiser_of(row)
     try:
         settings = smtp_settings()
@@ -172,12 +193,10 @@ def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
         mailing.status, mailing.message, mailing.finished_at = "failed", str(e), now()
         session.commit()
         return
-    # The agenda links in the messages are built as the request that queued them would have.
+    # The links in the messages are built as the request that queued them would have.
     with app.test_request_context(base_url=mailing.base_url):
-        box = outbox(with_addresses(snapshot_of(version), row), schedule_of(version), organiser,
-                     previous=None if previous is None else (
-                         with_addresses(snapshot_of(previous), row), schedule_of(previous)),
-                     agenda_link=agenda_links(row))
+        box = links_of(row, organiser) if mailing.kind == "links" else \
+            invitations_of(session, row, mailing, organiser)
     skip = {tuple(key) for key in mailing.skip}
     todo = [inv for inv in box.invitations if (inv.participant, inv.uid, inv.method) not in skip]
     mailing.status, mailing.total, mailing.no_address = "running", len(todo), list(box.no_address)
@@ -195,6 +214,31 @@ def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
                        + (f"; {failed} not sent: retrying sends them again" if failed else ""))
     mailing.finished_at = now()
     session.commit()
+
+
+def invitations_of(session: Session, row: EventRow, mailing: Mailing, organiser: Organiser
+                   ) -> Outbox:
+    """The invitations of a mailing's version: every meeting, or what changed since the
+    previous version."""
+    version: ScheduleVersion = session.get(ScheduleVersion, mailing.version_id)  # type: ignore[assignment]
+    previous = session.get(ScheduleVersion, mailing.previous_version_id) \
+        if mailing.previous_version_id else None
+    return outbox(with_addresses(snapshot_of(version), row), schedule_of(version), organiser,
+                  previous=None if previous is None else (
+                      with_addresses(snapshot_of(previous), row), schedule_of(previous)),
+                  agenda_link=agenda_links(row))
+
+
+def links_of(row: EventRow, organiser: Organiser) -> Outbox:
+    """Every participant's personal link, each in their language (names and addresses read as
+    stored, old line breaks made spaces)."""
+    people = []
+    for p in row.participants:
+        person = (Startup if p.kind == "startup" else Investor).model_validate(
+            participant_data(p), context=STORED)
+        people.append(LinkRecipient(p.code, person.name, person.email, person.language,
+                                    link_for(p)))
+    return link_outbox(row.name, organiser, people)
 
 
 @dataclass(frozen=True)

@@ -151,10 +151,13 @@ def mailing(event_id: int, mailing_id: int) -> str:
     """A mailing's progress and outcome: who got mail, who has no address, what failed and why."""
     row = current_event(event_id)
     found = get_mailing(row, mailing_id)
-    version = db().get(ScheduleVersion, found.version_id)
+    version = get(ScheduleVersion, found.version_id or 0)
     previous = get(ScheduleVersion, found.previous_version_id or 0)
+    # A mailing of personal links has no version: its people are the event's.
+    people = names(previous, version) if version is not None else \
+        {p.code: p.name for p in row.participants}
     return render_template("publishing/mailing.html", row=row, mailing=found, version=version,
-                           names=names(previous, version), problem=mailings.mail_problem(row),
+                           names=people, problem=mailings.mail_problem(row),
                            recipients=mailings.recipients(found.results),
                            retried_by=mailings.retried_by(db(), found),
                            statuses=mailings.STATUSES)
