@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from matcher.model.event import MAX_FIELDS, MAX_TABLES
 from matcher.model.schedule import Schedule
 from tests.webapp.conftest import tiny_event, wait_for_job
 
@@ -55,6 +56,30 @@ def test_not_json_is_400(client: FlaskClient, headers: dict[str, str]) -> None:
     response = client.post("/api/events", data="{nope", headers=headers,
                            content_type="application/json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("body", "status", "error"), [
+    ("[" * 100_000 + "]" * 100_000, 400, "nested too deeply"),
+    ('{"a":' * 50_000 + "1" + "}" * 50_000, 400, "nested too deeply"),
+    ('{"name": "' + "x" * (6 * 2**20) + '"}', 413, "larger than 5 MB"),
+])
+def test_malformed_or_oversized_bodies_are_refused_not_failed(
+        client: FlaskClient, headers: dict[str, str], event_id: int, body: str, status: int,
+        error: str) -> None:
+    for url in ("/api/events", f"/api/events/{event_id}/participants"):
+        response = client.post(url, data=body, headers=headers, content_type="application/json")
+        assert response.status_code == status and error in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(("key", "count", "problem"), [
+    ("tables", MAX_TABLES + 1, f"tables: Give at most {MAX_TABLES} of these."),
+    ("fields", MAX_FIELDS + 1, f"fields: Give at most {MAX_FIELDS} of these."),
+])
+def test_the_api_has_the_forms_limits(client: FlaskClient, headers: dict[str, str], key: str,
+                                      count: int, problem: str) -> None:
+    event = tiny_event(4).model_dump(mode="json") | {key: [f"x{n}" for n in range(count)]}
+    response = client.post("/api/events", json=event, headers=headers)
+    assert response.status_code == 422 and problem in response.get_json()["problems"]
 
 
 def test_participants(client: FlaskClient, headers: dict[str, str], event_id: int) -> None:
