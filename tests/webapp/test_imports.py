@@ -66,9 +66,11 @@ def test_preview_then_confirm_adds_and_updates(client: FlaskClient, auth: AuthAc
     assert codes(app, event_id) == [*before, "st-a", "st-b"]
 
     preview = upload(client, event_id, "startup", "s.csv",
-                     CSV_STARTUPS.replace("Alpha", "Alfa").encode())
+                     CSV_STARTUPS.replace("Alpha", "Alfa").replace("iot", "biotech").encode())
     page = preview.get_data(as_text=True)
-    assert "0 to add, 1 to change, 1 unchanged." in page and "name: Alpha → Alfa" in page
+    assert "0 to add, 2 to change, 0 unchanged." in page and "name: Alpha → Alfa" in page
+    # A field is shown by the name people read, not by its id.
+    assert "field: Internet of Things → Biotechnology" in page, page
     confirm(client, preview)
     alpha = next(p for p in event_row(app, event_id).participants if p.code == "st-a")
     assert (alpha.name, alpha.min_meetings, alpha.email) == ("Alfa", 2, "a@example.com")
