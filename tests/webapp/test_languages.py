@@ -11,14 +11,21 @@ from flask import Flask, flash, jsonify
 from flask.testing import FlaskClient
 from flask_babel import lazy_gettext
 
-from matcher.i18n import LANG_TAGS, translator
+from matcher.i18n import LANG_TAGS, N_, translator
 from matcher.model.messages import TEMPLATES
-from tests.webapp.conftest import EMAIL, PASSWORD, AuthActions, LazyStringLeak, event_row
+from tests.webapp.conftest import (
+    EMAIL,
+    PASSWORD,
+    AuthActions,
+    LazyStringLeak,
+    event_row,
+    wait_for_job,
+)
 from tests.webapp.test_imports import confirm, upload
 from tests.webapp.test_participant import investor_form, link, stored
 from web.accounts.views import find_organiser
 from web.db import new_session
-from web.db.models import EventRow
+from web.db.models import EventRow, Mailing
 from web.events.store import event_of
 
 
@@ -164,3 +171,38 @@ def test_an_unknown_language_in_the_import_is_named_on_its_row(
     assert response.status_code == 422
     template = TEMPLATES["unknown_language"]
     assert translator("zh_Hant_HK").gettext(template).format(value="Klingon") in page
+
+
+def test_a_failed_generation_is_told_in_each_readers_language(
+        app: Flask, client: FlaskClient, auth: AuthActions, event_id: int) -> None:
+    with new_session(app) as session:
+        row = session.get(EventRow, event_id)
+        next(p for p in row.participants if p.code == "st-001").min_meetings = 7  # type: ignore[union-attr]
+        session.commit()
+    auth.login()
+    response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
+    job = wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert job.status == "failed" and job.message_values  # kept in English with its values
+    progress = f"{response.headers['Location']}/progress.json"
+    told = {}
+    for header in ("en", "zh-HK", "zh-CN"):
+        told[header] = client.get(progress, headers={"Accept-Language": header}).get_json()
+    assert told["en"]["message"].startswith("No timetable can keep every rule of this event")
+    for header, locale in (("zh-HK", "zh_Hant_HK"), ("zh-CN", "zh_Hans_CN")):
+        expected = translator(locale).gettext(job.message) % job.message_values  # type: ignore[arg-type]
+        assert told[header]["message"] == expected != told["en"]["message"]
+        assert job.message_values["rules"] in expected  # type: ignore[index]
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "zh-HK"})
+    assert told["zh-HK"]["message"] in page.get_data(as_text=True)
+
+
+def test_a_mailings_outcome_is_told_in_the_readers_language(app: Flask) -> None:
+    mailing = Mailing()
+    mailing.tell(N_("%(sent)s of %(total)s messages sent; %(failed)s not sent: retrying sends "
+                    "them again."), sent=3, total=5, failed=2)
+    with app.test_request_context(headers={"Accept-Language": "zh-HK"}):
+        assert mailing.words == "已發出 3 封（共 5 封）；2 封未能發出：重試會再次發送。"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert mailing.words == "3 of 5 messages sent; 2 not sent: retrying sends them again."
+    mailing.message, mailing.message_values = "written by an older version", None
+    assert mailing.words == "written by an older version"

@@ -196,9 +196,9 @@ def test_impossible_setup_named_before_generating(client: FlaskClient, auth: Aut
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     job = wait_for_job(app, job_id)
     assert job.status == "failed"
-    assert job.message == (f"No timetable can keep every rule of this event: {sentence}. Change "
-                           "the event (its answers, slots, tables, required or pinned meetings) "
-                           "and try again.")
+    assert job.words == (f"No timetable can keep every rule of this event: {sentence}. Change "
+                         "the event (its answers, slots, tables, required or pinned meetings) "
+                         "and try again.")
     assert sentence in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -220,8 +220,8 @@ def test_infeasible_core_in_plain_words(client: FlaskClient, auth: AuthActions, 
     response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
     job = wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert job.status == "failed"
-    assert job.message.startswith("No timetable can keep every rule of this event: ")  # type: ignore[union-attr]
-    assert "required meeting st-001/inv-003" in job.message  # type: ignore[operator]
+    assert job.words.startswith("No timetable can keep every rule of this event: ")  # type: ignore[union-attr]
+    assert "required meeting st-001/inv-003" in job.words  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("path", ["versions/1/publish", "versions/1/send", "replan",

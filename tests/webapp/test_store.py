@@ -115,7 +115,7 @@ def test_a_crash_mid_solve_leaves_a_failed_job_and_the_versions(app: Flask, even
     jobs.init_app(app)  # what the next process does at start
     with new_session(app) as session:
         job = session.scalars(select(SolveJob)).one()
-        assert job.status == "failed" and "interrupted" in (job.message or "")
+        assert job.status == "failed" and "Interrupted" in (job.words or "")
         assert published_version(session, event_id).number == 1  # type: ignore[union-attr]
         assert jobs.active_job(session, event_id) is None
 
@@ -194,6 +194,6 @@ def test_a_mailing_cut_short_is_marked_for_a_retry(app: Flask, event_id: int) ->
     mailings.init_app(app)  # what the next process does at start
     with new_session(app) as session:
         mailing = session.scalars(select(Mailing)).one()
-        assert mailing.status == "failed" and "retrying sends the rest" in (mailing.message or "")
+        assert mailing.status == "failed" and "retrying sends the rest" in (mailing.words or "")
         assert mailing.skip == [["st-001", "uid@matcher", "REQUEST"]] and len(mailing.sent) == 1
         assert mailings.active_mailing(session, event_id) is None

@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,15 +30,37 @@ def now() -> datetime:
 ACTIVE = ("queued", "running")  # statuses of work a worker thread has not finished
 
 
+def told(message: str | None, **values: Any) -> dict[str, Any]:
+    """The columns of a worker task's message: its English words (marked with N_, with named
+    placeholders) and their values, so that each reader reads it in their language."""
+    return {"message": message, "message_values": values}
+
+
 class WorkerTask:
     """A row that a worker thread works on: queued, running, then finished one way or another."""
 
-    status: str  # each table maps its own column
+    # Each table maps its own columns.
+    status: str
+    message: str | None
+    message_values: dict[str, Any] | None
 
     @property
     def active(self) -> bool:
         """Queued or running."""
         return self.status in ACTIVE
+
+    def tell(self, message: str | None, **values: Any) -> None:
+        """Keep a message for the people who follow this task (see `told`)."""
+        for column, value in told(message, **values).items():
+            setattr(self, column, value)
+
+    @property
+    def words(self) -> str | None:
+        """The task's message in the request's language (one kept without values, by an older
+        version, as it was written)."""
+        if self.message is None or self.message_values is None:
+            return self.message
+        return gettext(self.message, **self.message_values)
 
 
 def new_nonce() -> str:
@@ -192,6 +215,7 @@ class SolveJob(WorkerTask, Base):
     elapsed: Mapped[float] = mapped_column(default=0.0)
     stop_requested: Mapped[bool] = mapped_column(default=False)
     message: Mapped[str | None] = mapped_column(Text)
+    message_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
@@ -228,6 +252,7 @@ class Mailing(WorkerTask, Base):
     # [participant, uid, method] of the messages the retried mailings already sent.
     skip: Mapped[list[Any]] = mapped_column(JSON, default=list)
     message: Mapped[str | None] = mapped_column(Text)
+    message_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
 

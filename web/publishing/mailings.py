@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher.i18n import N_
 from matcher.invites.ics import Organiser, problems
 from matcher.invites.mail import (
     Invitation,
@@ -48,8 +49,8 @@ def init_app(app: Flask) -> None:
     """Attach the mail worker (its own thread: a long solve never holds up the e-mails) and
     mark mailings left unfinished by a previous process."""
     app.extensions["mailer"] = Worker(app, run_mailing, "mailer")
-    interrupt_unfinished(app, Mailing, "interrupted: the server stopped before every message "
-                                       "was sent; retrying sends the rest")
+    interrupt_unfinished(app, Mailing, N_("Interrupted: the server stopped before every message "
+                                          "was sent; retrying sends the rest."))
 
 
 def smtp_settings() -> SmtpSettings:
@@ -175,8 +176,8 @@ def run_mailing(app: Flask, mailing_id: int) -> None:
             log.exception("mailing %s failed", mailing_id)
             session.rollback()
             mailing.status, mailing.finished_at = "failed", now()
-            mailing.message = "sending failed unexpectedly; see the server log. Retrying sends " \
-                              "what was not sent."
+            mailing.tell(N_("Sending failed unexpectedly; the server's log says why. Retrying "
+                            "sends what was not sent."))
             session.commit()
 
 
@@ -187,10 +188,14 @@ def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
     organiser = organiser_of(row)
     try:
         settings = smtp_settings()
-        if organiser is None:
-            raise MailSetupError("the event has no organiser e-mail address")
     except MailSetupError as e:
-        mailing.status, mailing.message, mailing.finished_at = "failed", str(e), now()
+        mailing.status, mailing.finished_at = "failed", now()
+        mailing.tell(str(e))  # the server administrator's setting, named as they set it
+        session.commit()
+        return
+    if organiser is None:
+        mailing.status, mailing.finished_at = "failed", now()
+        mailing.tell(N_("the event has no organiser e-mail address: give one in its settings"))
         session.commit()
         return
     # The links in the messages are built as the request that queued them would have.
@@ -210,8 +215,12 @@ def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
         session.commit()
     failed = len(mailing.failed)
     mailing.status = "failed" if failed else "done"
-    mailing.message = (f"{len(todo) - failed} of {len(todo)} messages sent"
-                       + (f"; {failed} not sent: retrying sends them again" if failed else ""))
+    counts = {"sent": len(todo) - failed, "total": len(todo)}
+    if failed:
+        mailing.tell(N_("%(sent)s of %(total)s messages sent; %(failed)s not sent: retrying "
+                        "sends them again."), failed=failed, **counts)
+    else:
+        mailing.tell(N_("%(sent)s of %(total)s messages sent."), **counts)
     mailing.finished_at = now()
     session.commit()
 

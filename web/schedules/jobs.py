@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
+from matcher.i18n import N_
 from matcher.model.check import BrokenSchedule
 from matcher.model.event import Event
 from matcher.model.schedule import Schedule
@@ -26,7 +27,7 @@ from matcher.solve.pairing import Infeasible
 from matcher.solve.replan import carry_over, changes, replan
 from matcher.solve.solver import solve
 from web.db import Base, engine, new_session
-from web.db.models import ACTIVE, EventRow, ScheduleVersion, SolveJob, now
+from web.db.models import ACTIVE, EventRow, ScheduleVersion, SolveJob, now, told
 from web.events.store import add_version, event_of, problems_of, schedule_of
 
 log = logging.getLogger(__name__)
@@ -52,14 +53,14 @@ def interrupt_unfinished(app: Flask, model: type[Base], message: str) -> None:
         return  # no schema yet: `init-db` is about to create it
     with new_session(app) as session:
         session.execute(update(model).where(model.status.in_(ACTIVE)).values(  # type: ignore[attr-defined]
-            status="failed", message=message, finished_at=now()))
+            status="failed", finished_at=now(), **told(message)))
         session.commit()
 
 
 def init_app(app: Flask) -> None:
     """Attach the solver's worker and mark jobs left unfinished by a previous process."""
     app.extensions["solver"] = Worker(app, run_job, "solver")
-    interrupt_unfinished(app, SolveJob, "interrupted: the server stopped before it finished")
+    interrupt_unfinished(app, SolveJob, N_("Interrupted: the server stopped before it finished."))
 
 
 def active_job(session: Session, event_id: int) -> SolveJob | None:
@@ -136,16 +137,23 @@ def run_job(app: Flask, job_id: int) -> None:
         if job is None or job.status != "queued":
             return
         if job.stop_requested:
-            job.status, job.message, job.finished_at = "stopped", "stopped before it started", now()
+            job.status, job.finished_at = "stopped", now()
+            job.tell(N_("Stopped before it started."))
             session.commit()
             return
         row = session.get(EventRow, job.event_id)
+        # The event may have changed since the job was queued.
         problems = problems_of(row)  # type: ignore[arg-type]
-        if not problems and job.now_slot and job.now_slot not in {s["id"] for s in row.slots}:  # type: ignore[union-attr]
-            problems = [f"slot {job.now_slot}, to re-plan from, is no longer in the event"]
-        if problems:  # the event was changed after the job was queued
+        if problems:
             job.status, job.finished_at = "failed", now()
-            job.message = "the event is not valid: " + "; ".join(problems)
+            job.tell(N_("The event was changed meanwhile and is not valid now: %(problems)s"),
+                     problems="; ".join(problems))
+            session.commit()
+            return
+        if job.now_slot and job.now_slot not in {s["id"] for s in row.slots}:  # type: ignore[union-attr]
+            job.status, job.finished_at = "failed", now()
+            job.tell(N_("The slot %(slot)s, to re-plan from, is no longer in the event."),
+                     slot=job.now_slot)
             session.commit()
             return
         event: Event = event_of(row)  # type: ignore[arg-type]
@@ -156,16 +164,20 @@ def run_job(app: Flask, job_id: int) -> None:
         try:
             schedule = compute(job, event, base, app.config["SOLVE_WORKERS"], reporting)
         except Infeasible as e:
-            finish(session, job_id, "failed", f"No timetable can keep every rule of this event: "
-                   f"{e}. Change the event (its answers, slots, tables, required or pinned "
-                   "meetings) and try again.")
+            finish(session, job_id, "failed", told(N_(
+                "No timetable can keep every rule of this event: %(rules)s. Change the event "
+                "(its answers, slots, tables, required or pinned meetings) and try again."),
+                rules=str(e)))
             return
-        except TimeoutError as e:
-            finish(session, job_id, "failed", f"{e}: give the solver more time.")
+        except TimeoutError:
+            finish(session, job_id, "failed", told(N_(
+                "No timetable was found within the time limit of %(seconds)s s: give the solver "
+                "more time."), seconds=f"{job.time_limit:.0f}"))
             return
         except Exception:
             log.exception("solve job %s failed", job_id)
-            finish(session, job_id, "failed", "the solver failed unexpectedly; see the server log")
+            finish(session, job_id, "failed", told(N_(
+                "The solver failed unexpectedly; the server's log says why.")))
             return
         stopped = reporting.should_stop()
         try:
@@ -174,10 +186,11 @@ def run_job(app: Flask, job_id: int) -> None:
                                   details=details(job, schedule, base, stopped))
         except BrokenSchedule as e:
             log.error("solve job %s made a schedule that breaks the rules: %s", job_id, e)
-            finish(session, job_id, "failed", f"The solver's timetable breaks the rules, so it "
-                   f"was not stored: {e}. Please report this.")
+            finish(session, job_id, "failed", told(N_(
+                "The solver's timetable breaks the rules, so it was not stored: %(rules)s. "
+                "Please report this."), rules=str(e)))
             return
-        finish(session, job_id, "stopped" if stopped else "done", None, version.id,
+        finish(session, job_id, "stopped" if stopped else "done", told(None), version.id,
                objective=schedule.score, bound=schedule.bound, elapsed=schedule.seconds)
 
 
@@ -208,9 +221,9 @@ def details(job: SolveJob, schedule: Schedule, base: ScheduleVersion | None, sto
     return found
 
 
-def finish(session: Session, job_id: int, status: str, message: str | None,
+def finish(session: Session, job_id: int, status: str, message: dict[str, Any],
            version_id: int | None = None, **values: object) -> None:
-    """Close a job with its outcome."""
+    """Close a job with its outcome and its message (`told`)."""
     session.execute(update(SolveJob).where(SolveJob.id == job_id).values(
-        status=status, message=message, version_id=version_id, finished_at=now(), **values))
+        status=status, version_id=version_id, finished_at=now(), **message, **values))
     session.commit()

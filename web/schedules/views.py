@@ -89,7 +89,7 @@ def job_json(job: SolveJob) -> dict[str, Any]:
     return {"id": job.id, "event_id": job.event_id, "status": job.status, "stage": job.stage,
             "score": job.objective, "bound": job.bound, "gap": job.gap,
             "elapsed": job.elapsed, "time_limit": job.time_limit,
-            "stop_requested": job.stop_requested, "message": job.message,
+            "stop_requested": job.stop_requested, "message": job.words,
             "version": None if job.version_id is None else
             db().get(ScheduleVersion, job.version_id).number}  # type: ignore[union-attr]
 
