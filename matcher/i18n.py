@@ -121,10 +121,23 @@ def format_moment(value: datetime, language: str | None, timezone: str | None = 
     return f"{format_skeleton('MMMd', value, locale=locale)} {value:%H:%M}"
 
 
-def field_name(field: str, language: str | None, names: Mapping[str, str] | None = None) -> str:
+# An event's name for a field: one for every language, or locale identifier -> name.
+FieldName = str | Mapping[str, str]
+
+
+def field_name(field: str, language: str | None,
+               names: Mapping[str, FieldName] | None = None) -> str:
     """A field's name for people in a language: the event's own name for it (`names`, its
-    `field_names`), else a default field's translated name, else its id."""
-    if names and field in names:
-        return names[field]
+    `field_names`) in that language or for every language, else its English one, else a
+    default field's translated name, else any name the event gives it, else its id."""
+    own = (names or {}).get(field)
+    if isinstance(own, str):
+        return own
+    own = own or {}
+    found = own.get(locale_of(language)) or own.get(DEFAULT)
+    if found:
+        return found
     name = FIELD_NAMES.get(field)
-    return translator(language).gettext(name) if name else field
+    if name:
+        return translator(language).gettext(name)
+    return next(iter(own.values()), field)

@@ -189,6 +189,22 @@ Language = Annotated[
 ]
 
 
+def _by_language(value: object) -> object:
+    """A field's names per language: the keys (en, zh-Hant, zh-Hans, ...) kept as our locale
+    identifiers; a single name passes as it is."""
+    if isinstance(value, dict):
+        return {_language(k) if isinstance(k, str) else k: name for k, name in value.items()}
+    return value
+
+
+FieldName = Annotated[
+    Text | dict[str, Text], BeforeValidator(_by_language),
+    Field(description="The name people read for a field: one for every language (\"AI & Big "
+                      "Data\"), or one per language ({\"en\": \"AI & Big Data\", \"zh-Hant\": "
+                      "\"人工智能及大數據\", \"zh-Hans\": \"人工智能及大数据\"})."),
+]
+
+
 class Model(BaseModel):
     """Frozen, strict about unknown keys: a typo in a key is an error, not a silent default."""
 
@@ -314,11 +330,12 @@ class Event(Model):
     venue: Text | None = None
     timezone: TimeZoneName
     fields: tuple[Id, ...] = Field(default=MICHK_FIELDS, min_length=1, max_length=MAX_FIELDS)
-    field_names: dict[Id, Text] = Field(
+    field_names: dict[Id, FieldName] = Field(
         default_factory=dict, max_length=MAX_FIELDS,
-        description="Optional names people read for the fields, field id -> name (e.g. "
-                    "\"ai-big-data\": \"AI & Big Data\"); a field without one shows its "
-                    "MiCHK name or its id.")
+        description="Optional names people read for the fields, field id -> name or names per "
+                    "language (e.g. \"ai-big-data\": \"AI & Big Data\"); a field without one "
+                    "in the reader's language shows its English one, else its MiCHK name in "
+                    "that language, else its id.")
     slots: tuple[Slot, ...] = Field(min_length=1, max_length=MAX_SLOTS)
     tables: tuple[Id, ...] = Field(min_length=1, max_length=MAX_TABLES)
     startups: tuple[Startup, ...] = Field(default=(), max_length=MAX_PARTICIPANTS)
@@ -476,7 +493,8 @@ class Event(Model):
 
     def field_name(self, field: str, language: str | None = None) -> str:
         """The name people read for one of the event's fields, in a language: its own name in
-        `field_names`, else the default field's, else its id."""
+        `field_names` (`matcher.i18n.field_name` tells the order), else the default field's,
+        else its id."""
         return i18n.field_name(field, language, self.field_names)
 
     def zone(self) -> ZoneInfo:

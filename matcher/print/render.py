@@ -26,6 +26,7 @@ from weasyprint import HTML, Document, Page
 from matcher.i18n import (
     DATE_LOCALES,
     LANG_TAGS,
+    FieldName,
     field_name,
     format_moment,
     format_weekday,
@@ -58,7 +59,7 @@ class Header:
     venue: str | None
     timezone: str
     days: tuple[date, ...]
-    field_names: dict[str, str]
+    field_names: dict[str, FieldName]
 
     @classmethod
     def of(cls, event: Event) -> Header:

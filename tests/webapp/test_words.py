@@ -13,12 +13,14 @@ from flask.testing import FlaskClient
 from playwright.sync_api import expect
 from pydantic import ValidationError
 
+from matcher.i18n import translator
 from matcher.model.event import MICHK_FIELDS, Event
-from tests.webapp.conftest import AuthActions, event_row, tiny_event
+from tests.webapp.conftest import AuthActions, event_row, owned_event, tiny_event
 from tests.webapp.test_participant import investor_form, link
 from tests.webapp.test_views import event_form
 from web.db import new_session
 from web.db.models import EventRow, ScheduleVersion
+from web.events import fields
 from web.events.fields import resolve, slug
 from web.events.store import schedule_of
 
@@ -189,3 +191,41 @@ def test_oversized_form_is_stopped_in_the_browser(app: Flask, live_server: str, 
     with new_session(app) as session:
         row = session.get(EventRow, event_id)
         assert row is not None and all(p.answered_at is None for p in row.participants)
+
+
+def test_event_file_field_names_per_language(client: FlaskClient, auth: AuthActions, app: Flask,
+                                             organiser: str) -> None:
+    data = tiny_event().model_dump(mode="json")
+    names = {"iot": {"en": "Sensors", "zh-Hant": "感測器", "zh-Hans": "传感器"},
+             "fintech": {"zh-Hant": "金融科技（香港）"}, "biotech": "Life sciences"}
+    event = Event.model_validate(data | {"field_names": names})
+    assert event.field_names["iot"] == {"en": "Sensors", "zh_Hant_HK": "感測器",
+                                        "zh_Hans_CN": "传感器"}
+    assert [event.field_name("iot", lang) for lang in ("en", "zh-Hant", "zh-Hans")] == [
+        "Sensors", "感測器", "传感器"]
+    # Without a name in the reader's language: the default field's name in that language.
+    assert event.field_name("fintech", "zh-Hant") == "金融科技（香港）"
+    assert event.field_name("fintech", "en") == "Fintech"
+    assert event.field_name("fintech", "zh-Hans") == translator("zh_Hans_CN").gettext("Fintech")
+    assert event.field_name("biotech", "zh-Hans") == "Life sciences"  # one name for everyone
+    with pytest.raises(ValidationError) as refused:
+        Event.model_validate(data | {"field_names": {"iot": {"fr": "Capteurs"}}})
+    error = refused.value.errors()[0]
+    assert error["loc"] == ("field_names", "iot") and error["type"] == "unknown_language"
+    # Stored, shown in the reader's language, kept through the settings form.
+    auth.login()
+    event_id = owned_event(app, event)
+    url = link(app, event_id, "inv-001")
+    page = client.get(url, headers={"Accept-Language": "zh-HK"}).get_data(as_text=True)
+    assert '<label for="interest-iot">感測器</label>' in page
+    row = event_row(app, event_id)
+    lines = [("Smart sensors" if f == "iot" else fields.name_of(f, row.field_names))
+             for f in row.fields]
+    form = event_form(version=str(row.version), fields="\n".join(lines),
+                      sessions="14:00-16:30", tables="4")
+    assert client.post(f"/events/{event_id}/edit", data=form).status_code == 302
+    after = event_row(app, event_id).field_names
+    assert after["iot"] == {"en": "Smart sensors", "zh_Hant_HK": "感測器", "zh_Hans_CN": "传感器"}
+    assert after["fintech"] == {"zh_Hant_HK": "金融科技（香港）"}
+    exported = client.get(f"/events/{event_id}/event.json").get_json()
+    assert Event.model_validate(exported).field_name("iot", "zh-Hans") == "传感器"

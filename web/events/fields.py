@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence, Set
 
-from matcher.i18n import FIELD_NAMES, field_name
+from matcher.i18n import DEFAULT, FIELD_NAMES, FieldName, field_name
 from matcher.model.event import ID_MAX
 
 
@@ -20,21 +20,22 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:ID_MAX].strip("-")
 
 
-def name_of(code: str, names: Mapping[str, str]) -> str:
+def name_of(code: str, names: Mapping[str, FieldName]) -> str:
     """A field's name as organisers write it (in English: the form's lines are data)."""
     return field_name(code, None, names)
 
 
-def lines_of(codes: Sequence[str], names: Mapping[str, str]) -> str:
+def lines_of(codes: Sequence[str], names: Mapping[str, FieldName]) -> str:
     """The fields as the settings form shows them: one name per line."""
     return "\n".join(name_of(code, names) for code in codes)
 
 
-def resolve(lines: Sequence[str], codes: Sequence[str], names: Mapping[str, str],
-            used: Set[str] = frozenset()) -> tuple[list[str], dict[str, str]]:
+def resolve(lines: Sequence[str], codes: Sequence[str], names: Mapping[str, FieldName],
+            used: Set[str] = frozenset()) -> tuple[list[str], dict[str, FieldName]]:
     """The fields' ids and display names after the organiser wrote these lines, given the
     event's fields before and those that participants use. A name equal to the field's default
-    (a default field's name, or its id) is not stored."""
+    (a default field's name, or its id) is not stored; names per language (from the event
+    file) stay, a changed line replacing the English one."""
     by_text: dict[str, str] = {}
     for code in codes:
         for text in (code, name_of(code, names), slug(name_of(code, names))):
@@ -50,6 +51,11 @@ def resolve(lines: Sequence[str], codes: Sequence[str], names: Mapping[str, str]
         if code is None:
             code = slug(line) or f"field-{n + 1}"
         result.append(code)
-    named = {code: line for line, code in zip(lines, result, strict=True)
-             if line not in (code, FIELD_NAMES.get(code))}
+    named: dict[str, FieldName] = {}
+    for line, code in zip(lines, result, strict=True):
+        own = names.get(code)
+        if isinstance(own, Mapping):
+            named[code] = dict(own) if line == name_of(code, names) else {**own, DEFAULT: line}
+        elif line not in (code, FIELD_NAMES.get(code)):
+            named[code] = line
     return result, named
