@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, get_timezone_name
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -123,6 +123,11 @@ def format_moment(value: datetime, language: str | None, timezone: str | None = 
 
 # An event's name for a field: one for every language, or locale identifier -> name.
 FieldName = str | Mapping[str, str]
+
+
+def zone_name(timezone: str, language: str | None) -> str:
+    """A time zone as people name it in a language: Hong Kong Time, 香港時間, 香港时间."""
+    return get_timezone_name(ZoneInfo(timezone), "long", locale=DATE_LOCALES[locale_of(language)])
 
 
 def field_name(field: str, language: str | None,

@@ -9,8 +9,10 @@ browser gets Traditional Chinese, never the Simplified fallback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, g, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -24,6 +26,7 @@ from matcher.i18n import (
     format_moment,
     format_weekday,
     locale_of_tag,
+    zone_name,
 )
 from web.db import db
 from web.db.models import Organiser
@@ -87,6 +90,20 @@ def link(href: str, text: str) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(href, text)
 
 
+def codes(ids: Iterable[str], event: object = None) -> Markup:
+    """Codes people type as they are (column names, field ids), each marked as code; with an
+    event, a field's name in the reader's language after its id when they differ."""
+    names = getattr(event, "field_names", None)
+    shown = []
+    for code in ids:
+        name = field_name(code, current_language(), names) if event is not None else code
+        code_html = Markup("<code>{0}</code>").format(code)
+        # Markup's % escapes the name (the event's data) and keeps the <code> mark-up.
+        shown.append(code_html if name == code else
+                     Markup(gettext("%(code)s (%(name)s)")) % {"code": code_html, "name": name})
+    return Markup(gettext(", ")).join(shown)
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our selector; templates get `_`, `gettext` and `ngettext`, the
     languages of the switch, and the date filters of the request's language."""
@@ -94,11 +111,13 @@ def init_app(app: Flask) -> None:
                    default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals |= {"LANGUAGES": LANGUAGES, "LANG_TAGS": LANG_TAGS,
                               "current_language": current_language, "link": link,
+                              "codes": codes,
                               "field_name": lambda field, event=None: field_name(
                                   field, current_language(), getattr(event, "field_names", None))}
     app.jinja_env.filters |= {
         "day": lambda value: format_day(value, current_language()),
         "weekday": lambda value: format_weekday(value, current_language()),
+        "zone": lambda timezone: zone_name(timezone, current_language()),
         # With the event's time zone: a stored moment as the clocks at the event show it.
         "moment": lambda value, timezone=None: format_moment(value, current_language(), timezone),
     }

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from babel.support import NullTranslations
+
 from matcher.i18n import translator
 from matcher.model.check import ScheduleValues, broken_rules
 from matcher.model.event import Investor, Startup
@@ -46,10 +48,12 @@ class Answer:
     text: str
 
 
-def _with(meetings: list[Meeting], who: str) -> str:
+def _with(meetings: list[Meeting], who: str, words: NullTranslations) -> str:
     """'st-001 (score 7) in s02, st-004 (score 6) in s05' for the other side of each meeting."""
-    return ", ".join(f"{m.investor if m.startup == who else m.startup} (score {m.score}) in "
-                     f"{m.slot}" for m in sorted(meetings, key=lambda m: -m.score))
+    return words.gettext(", ").join(
+        words.gettext("%(other)s (score %(score)s) in %(slot)s") % {
+            "other": m.investor if m.startup == who else m.startup, "score": m.score,
+            "slot": m.slot} for m in sorted(meetings, key=lambda m: -m.score))
 
 
 class WithMeeting(ScheduleValues):
@@ -127,9 +131,11 @@ class Explainer:
 
     def answers(self, participant: str, audience: Audience = "organiser",
                 language: str | None = None) -> list[Answer]:
-        """One answer per wish of the participant, best wishes first: every reason for the
-        organiser, or phrased from the participant's own side (in their language) for them."""
-        _ = translator(language if audience == "participant" else None).gettext
+        """One answer per wish of the participant, best wishes first, in a language (English
+        by default): every reason for the organiser, or phrased from the participant's own side
+        for them."""
+        words = translator(language)
+        _ = words.gettext
         inst = self.inst
         if participant not in inst.participants:
             raise KeyError(f"no participant {participant} in this event")
@@ -147,7 +153,7 @@ class Explainer:
                 answers.append(Answer(other, wish, score if audience == "organiser" else None,
                                       "met", text))
                 continue
-            reason, text = _why_not(self, participant, other, pair, score)
+            reason, text = _why_not(self, participant, other, pair, score, words)
             if audience == "participant":
                 reason, text = _from_their_side(self, participant, other, reason, _)
                 answers.append(Answer(other, wish, None, reason, text))
@@ -156,8 +162,13 @@ class Explainer:
             assert isinstance(startup, Startup) and isinstance(investor, Investor)
             if (reason != "avoided" and not investor.interests.get(startup.field)
                     and pair[0] not in investor.wishes):
-                text += (f"; {pair[1]} has no interest in {startup.field} and did not wish to "
-                         f"meet {pair[0]}, so the pair scores only {score}")
+                text = _("%(reason)s; %(investor)s has no interest in %(field)s and did not "
+                         "wish to meet %(startup)s, so the pair scores only %(score)s") % {
+                    "reason": text, "investor": pair[1],
+                    # The command line (no language) names ids; a page names the field.
+                    "field": startup.field if language is None else
+                    inst.event.field_name(startup.field, language),
+                    "startup": pair[0], "score": score}
             answers.append(Answer(other, wish, score, reason, text))
         return answers
 
@@ -169,46 +180,55 @@ def explain(inst: Instance, schedule: Schedule, participant: str,
 
 
 def _why_not(meetings: Explainer, me: str, other: str, pair: PairKey, score: int,
-             ) -> tuple[Reason, str]:
-    inst = meetings.inst
+             words: NullTranslations) -> tuple[Reason, str]:
+    """The organiser's reason, with ids and scores."""
+    inst, _ = meetings.inst, words.gettext
     broken = {t: meetings.would_break(pair, t) for t in range(len(inst.slot_ids))}
     rules = {t: {name for name, _ in found} for t, found in broken.items()}
     if "allowed-pair" in rules[0]:
-        return "avoided", f"{pair[1]} asked not to meet {pair[0]}"
+        return "avoided", _("%(investor)s asked not to meet %(startup)s") % {
+            "investor": pair[1], "startup": pair[0]}
     common = [t for t in broken if "available" not in rules[t]]
     if not common:
-        return "no-common-slot", (f"you and {other} are never free in the same slot "
-                                  f"({other} is free in {_slots(inst, inst.free[other])})")
+        return "no-common-slot", _("you and %(other)s are never free in the same slot "
+                                   "(%(other)s is free in %(slots)s)") % {
+            "other": other, "slots": _slots(inst, inst.free[other], words)}
     capped = {c.about[0] for name, c in broken[common[0]] if name == "max-meetings"}
     for who in (other, me):
         if who in capped:
-            name = "you have" if who == me else f"{who} has"
-            return "cap-reached", (f"{name} the most meetings asked for "
-                                   f"({inst.people[who].max_meetings}): with "
-                                   f"{_with(meetings.of[who], who)}")
+            values = {"who": who, "cap": inst.people[who].max_meetings,
+                      "meetings": _with(meetings.of[who], who, words)}
+            return "cap-reached", (
+                _("you have the most meetings asked for (%(cap)s): with %(meetings)s")
+                if who == me else
+                _("%(who)s has the most meetings asked for (%(cap)s): with %(meetings)s")
+            ) % values
     busy = {t: {c.about[0] for name, c in broken[t] if name == "one-meeting-per-slot"}
             for t in common}
     free_both = [t for t in common if not busy[t]]
     open_ = [inst.slot_ids[t] for t in free_both if "tables-per-slot" not in rules[t]]
     if open_:
-        return "room-left", (f"you are both free in {', '.join(open_)} and a table is free: "
-                             "this meeting could still be added")
+        return "room-left", _("you are both free in %(slots)s and a table is free: this "
+                              "meeting could still be added") % {"slots": _(", ").join(open_)}
     if free_both:
-        return "tables-full", ("every table was taken in "
-                               + ", ".join(inst.slot_ids[t] for t in free_both))
+        return "tables-full", _("every table was taken in %(slots)s") % {
+            "slots": _(", ").join(inst.slot_ids[t] for t in free_both)}
     blocking = [m for t in common for who in busy[t] for m in meetings.of[who]
                 if inst.slot_index[m.slot] == t]
     theirs = [m for m in blocking if other in (m.startup, m.investor)]
     mine = [m for m in blocking if me in (m.startup, m.investor)]
     parts = []
     if theirs:
-        parts.append(f"{other} met {_with(theirs, other)}")
+        parts.append(_("%(other)s met %(meetings)s") % {
+            "other": other, "meetings": _with(theirs, other, words)})
     if mine:
-        parts.append(f"you met {_with(mine, me)}")
-    count = f"{len(common)} slot{'s' * (len(common) > 1)}"
-    return "displaced", (f"the {count} when you are both free went to other meetings, "
-                         f"which give a higher total score (this pair scores {score}): "
-                         + "; ".join(parts))
+        parts.append(_("you met %(meetings)s") % {"meetings": _with(mine, me, words)})
+    return "displaced", words.ngettext(
+        "the %(count)s slot when you are both free went to other meetings, which give a higher "
+        "total score (this pair scores %(score)s): %(meetings)s",
+        "the %(count)s slots when you are both free went to other meetings, which give a "
+        "higher total score (this pair scores %(score)s): %(meetings)s", len(common)) % {
+        "count": len(common), "score": score, "meetings": _("; ").join(parts)}
 
 
 def _from_their_side(meetings: Explainer, me: str, other: str, reason: Reason,
@@ -238,9 +258,10 @@ def _from_their_side(meetings: Explainer, me: str, other: str, reason: Reason,
     return taken
 
 
-def _slots(inst: Instance, slots: frozenset[int]) -> str:
+def _slots(inst: Instance, slots: frozenset[int], words: NullTranslations) -> str:
     """'s01, s02' for a few slots, 's03 to s12 (8 slots)' for more."""
     ids = [inst.slot_ids[t] for t in sorted(slots)]
     if len(ids) <= 3:
-        return ", ".join(ids) or "no slot"
-    return f"{ids[0]} to {ids[-1]} ({len(ids)} slots)"
+        return words.gettext(", ").join(ids) or words.gettext("no slot")
+    return words.gettext("%(first)s to %(last)s (%(count)s slots)") % {
+        "first": ids[0], "last": ids[-1], "count": len(ids)}

@@ -15,16 +15,13 @@ from datetime import date
 from functools import cache
 from itertools import groupby
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import segno
-from babel.dates import get_timezone_name
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from weasyprint import HTML, Document, Page
 
 from matcher.i18n import (
-    DATE_LOCALES,
     LANG_TAGS,
     FieldName,
     field_name,
@@ -32,6 +29,7 @@ from matcher.i18n import (
     format_weekday,
     locale_of,
     translator,
+    zone_name,
 )
 from matcher.model.event import Event
 from matcher.print.join import Piece
@@ -168,8 +166,7 @@ def environment(language: str) -> Environment:
     env.filters["side_by_side"] = side_by_side
     env.globals |= {"qr": qr_image, "lang": LANG_TAGS[locale],
                     "fonts": Markup(", ".join(f'"{f}"' for f in FONTS[locale])),
-                    "zone": lambda name: get_timezone_name(ZoneInfo(name), "long",
-                                                          locale=DATE_LOCALES[locale])}
+                    "zone": lambda name: zone_name(name, locale)}
     return env
 
 

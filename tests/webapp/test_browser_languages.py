@@ -11,23 +11,26 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from matcher.catalogues import extract
 from matcher.i18n import LANGUAGES, translator
 from tests.webapp.conftest import PASSWORD, event_row, generate
-from web.db.models import EventRow
+from web.db import new_session
+from web.db.models import EventRow, ScheduleVersion
 from web.participants.links import token_for
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 BROWSER_TAGS = {"zh_Hant_HK": "zh-HK", "zh_Hans_CN": "zh-CN"}
-# English that stays in every language: the product's name, the switch's own language, file
-# formats and codes people type as they are.
+# English that stays in every language: the product's name, the event series' name, the
+# switch's own language, file formats and codes people type as they are (the rest of those is
+# marked as code on the pages).
 # A word on its own: not part of a file name (event.json), a code (Web3) or an address.
 WORD = re.compile(r"(?<![\w.])[A-Za-z]{3,}(?![\w.])")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
-KEPT = {"matcher", "english", "csv", "excel", "json", "ics", "utc", "api", "iana", "web3", "readme",
-        "pdf"}
+KEPT = {"matcher", "michk", "english", "csv", "excel", "json", "ics", "utc", "api", "iana", "web3",
+        "readme", "pdf", "utf"}
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +43,12 @@ def english_words() -> set[str]:
     return words - KEPT
 
 
-def leftovers(text: str, row: EventRow, english: set[str]) -> set[str]:
+def leftovers(page, row: EventRow, english: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
     """English words of the catalogue in a page's visible text, once the event's own names,
-    ids, addresses and links are taken out."""
-    own = [row.name, row.venue or "", row.timezone, *row.tables, *(s["id"] for s in row.slots)]
+    ids, addresses, links and what is marked as code are taken out."""
+    text = page.inner_text("body")
+    own = [row.name, row.venue or "", row.timezone, *row.tables, *(s["id"] for s in row.slots),
+           *page.locator("code, kbd, samp").all_inner_texts()]
     for p in row.participants:
         own += [p.name, p.organisation or "", p.code, p.email or ""]
     text = re.sub(r"\S+://\S+|\S+@\S+", " ", text)
@@ -75,13 +80,19 @@ def test_key_pages_hold_no_untranslated_english(new_page, live_server: str, app:
                                                 english_words: set[str]) -> None:
     row = event_row(app, published)
     startup = next(p for p in row.participants if p.kind == "startup")
+    meeting = next(m for m in latest_meetings(app, published) if m["startup"] == startup.code)
     with app.test_request_context():
         personal = f"/p/{token_for(startup)}"
-    pages = {"home": "/", "event": f"/events/{published}",
-             "timetable": f"/events/{published}/schedule", "participant": personal,
-             "checkin": f"/events/{published}/checkin",
-             "dashboard": f"/events/{published}/dashboard",
-             "changes": f"/events/{published}/versions/1/changes"}
+    event = f"/events/{published}"
+    pages = {"home": "/", "account": "/account", "new-event": "/events/new", "event": event,
+             "settings": f"{event}/edit", "import": f"{event}/import",
+             "add-person": f"{event}/participants/new",
+             "person": f"{event}/participants/{startup.id}", "team": f"{event}/team",
+             "timetable": f"{event}/schedule", "agendas": f"{event}/agendas",
+             "move": f"{event}/move?startup={meeting['startup']}&investor={meeting['investor']}",
+             "publish": f"{event}/versions/1/publish", "participant": personal,
+             "checkin": f"{event}/checkin", "dashboard": f"{event}/dashboard",
+             "changes": f"{event}/versions/1/changes"}
     SHOTS.mkdir(parents=True, exist_ok=True)
     found: dict[str, set[str]] = {}
     for size, viewport in SIZES.items():
@@ -89,7 +100,7 @@ def test_key_pages_hold_no_untranslated_english(new_page, live_server: str, app:
                         extra_http_headers={"Accept-Language": BROWSER_TAGS[language]})
         page.goto(f"{live_server}/login")
         shoot(page, language, "login", size)
-        found["login"] = leftovers(page.inner_text("body"), row, english_words)
+        found["login"] = leftovers(page, row, english_words)
         assert translator(language).gettext("Organiser login") in page.inner_text("h1")
         page.request.post(f"{live_server}/login",
                           form={"email": "org@example.com", "password": PASSWORD})
@@ -97,9 +108,24 @@ def test_key_pages_hold_no_untranslated_english(new_page, live_server: str, app:
             page.goto(f"{live_server}{path}")
             assert page.locator("html").get_attribute("lang") == language.replace("_", "-")
             shoot(page, language, name, size)
-            found[name] = leftovers(page.inner_text("body"), row, english_words)
+            found[name] = leftovers(page, row, english_words)
+        # The participant's own view of their link: agenda, ratings and answers, no login.
+        own = new_page(f"{language}-{size}-own", viewport=viewport, is_mobile=size == "phone",
+                       extra_http_headers={"Accept-Language": BROWSER_TAGS[language]})
+        own.goto(f"{live_server}{personal}")
+        shoot(own, language, "own-link", size)
+        found["own-link"] = leftovers(own, row, english_words)
         left = {name: words for name, words in found.items() if words}
         assert not left, f"untranslated English in {language} at {size}: {left}"
+
+
+def latest_meetings(app: Flask, event_id: int) -> list[dict[str, str]]:
+    """The meetings of the event's latest version."""
+    with new_session(app) as session:
+        version = session.scalars(select(ScheduleVersion).where(
+            ScheduleVersion.event_id == event_id).order_by(ScheduleVersion.number.desc())).first()
+        assert version is not None
+        return list(version.schedule["meetings"])
 
 
 def shoot(page, language: str, name: str, size: str) -> None:  # type: ignore[no-untyped-def]

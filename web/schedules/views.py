@@ -445,7 +445,8 @@ def agendas(event_id: int) -> str:
     # they carry each one's own explanation instead.
     return render_template("schedules/agendas.html", row=row, version=version, event=event,
                            agendas=[(p, agenda(event, schedule, p[0]),
-                                     unmet_wishes(event, schedule, p[0], why),
+                                     unmet_wishes(event, schedule, p[0], why,
+                                                  language=str(get_locale())),
                                      unmet_wishes(event, schedule, p[0], why, "participant",
                                                   str(get_locale())))
                                     for p in people])
