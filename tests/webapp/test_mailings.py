@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from matcher.i18n import translator
 from matcher.model.schedule import Schedule
 from matcher.solve.replan import changes
 from tests.loopback_smtp import Inbox
@@ -28,6 +29,7 @@ from tests.webapp.test_replanning import swap
 from web.db import new_session
 from web.db.models import EventRow, Mailing, ScheduleVersion
 from web.events.store import published_version, schedule_of
+from web.publishing.mailings import NO_SERVER, run_mailing
 
 
 def calendar_part(message: email.message.EmailMessage) -> tuple[str, icalendar.Calendar]:
@@ -178,3 +180,20 @@ def test_replanned_version_mails_only_the_affected(client: FlaskClient, app: Fla
     unaffected = {p.code for p in event_row(app, event_id).participants} - diff.affected()
     assert unaffected and not any(r.startswith(tuple(f"{p}@" for p in unaffected)) for r, *_ in got)
 
+
+
+def test_a_mailing_whose_server_went_away_says_so_in_the_readers_language(
+        client: FlaskClient, app: Flask, event_id: int, ready: ScheduleVersion,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MATCHER_SMTP_HOST", raising=False)
+    with new_session(app) as session:
+        mailing = Mailing(event_id=event_id, version_id=ready.id, base_url="http://localhost/")
+        session.add(mailing)
+        session.commit()
+        mailing_id = mailing.id
+    run_mailing(app, mailing_id)  # as the worker runs it, after the server's settings went
+    assert wait_for_mailing(app, mailing_id).status == "failed"
+    url = f"/events/{event_id}/mailings/{mailing_id}"
+    for header, locale in (("zh-HK", "zh_Hant_HK"), ("zh-CN", "zh_Hans_CN"), ("en", "en")):
+        page = client.get(url, headers={"Accept-Language": header}).get_data(as_text=True)
+        assert translator(locale).gettext(NO_SERVER) in page, locale

@@ -53,25 +53,30 @@ def init_app(app: Flask) -> None:
                                           "was sent; retrying sends the rest."))
 
 
-def smtp_settings() -> SmtpSettings:
-    """The SMTP server of the MATCHER_SMTP_* variables; MailSetupError says what is missing."""
-    settings = SmtpSettings.from_env()
-    if settings is None:
-        raise MailSetupError("no e-mail server is set up: set MATCHER_SMTP_HOST (see the README)")
-    return settings
+# Why mail cannot go, in English (marked for the catalogues): told in each reader's language.
+NO_SERVER = N_("no e-mail server is set up: set MATCHER_SMTP_HOST (see the README)")
+NO_ORGANISER = N_("the event has no organiser e-mail address: give one in its settings")
 
 
-def mail_problem(row: EventRow) -> str | None:
-    """Why the event's invitations cannot be e-mailed now, or None when they can."""
+def mail_setup(row: EventRow) -> tuple[SmtpSettings | None, str | None]:
+    """The SMTP server of the MATCHER_SMTP_* variables, or None and why the event's
+    invitations cannot be e-mailed (English; a bad setting named as the administrator set it)."""
     try:
         settings = SmtpSettings.from_env()
     except MailSetupError as e:
-        return str(e)  # the server administrator's setting, named as they set it
+        return None, str(e)
     if settings is None:
-        return _("no e-mail server is set up: set MATCHER_SMTP_HOST (see the README)")
+        return None, NO_SERVER
     if organiser_of(row) is None:
-        return _("the event has no organiser e-mail address: give one in its settings")
-    return None
+        return None, NO_ORGANISER
+    return settings, None
+
+
+def mail_problem(row: EventRow) -> str | None:
+    """Why the event's invitations cannot be e-mailed now (in the request's language), or None
+    when they can."""
+    problem = mail_setup(row)[1]
+    return None if problem is None else _(problem)
 
 
 def active_mailing(session: Session, event_id: int) -> Mailing | None:
@@ -186,16 +191,10 @@ def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
     send what it has not sent yet."""
     row: EventRow = session.get(EventRow, mailing.event_id)  # type: ignore[assignment]
     organiser = organiser_of(row)
-    try:
-        settings = smtp_settings()
-    except MailSetupError as e:
+    settings, problem = mail_setup(row)
+    if settings is None or organiser is None:
         mailing.status, mailing.finished_at = "failed", now()
-        mailing.tell(str(e))  # the server administrator's setting, named as they set it
-        session.commit()
-        return
-    if organiser is None:
-        mailing.status, mailing.finished_at = "failed", now()
-        mailing.tell(N_("the event has no organiser e-mail address: give one in its settings"))
+        mailing.tell(problem)
         session.commit()
         return
     # The links in the messages are built as the request that queued them would have.
