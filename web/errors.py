@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -53,6 +54,10 @@ def explained(error: HTTPException) -> tuple[str, str]:
     if code == 403:
         return _("Not allowed"), str(error.description) if custom else \
             _("Your account may not do this. Ask the event's owner if you need to.")
+    if isinstance(error, CSRFError):  # Flask-WTF's own words are English only
+        return (_("This form has expired"),
+                _("Its security token (CSRF) is missing or out of date, so nothing was saved. "
+                  "Go back, reload the page and send the form again."))
     if code == 400:
         again = _("The page may be out of date. Go back, reload the page and try again.")
         return (_("This request could not be understood"),

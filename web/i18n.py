@@ -90,6 +90,19 @@ def link(href: str, text: str) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(href, text)
 
 
+# A full-width stop, comma or bracket ends a Chinese sentence or clause: no space follows it.
+FULL_WIDTH_ENDS = tuple("。！？；：，）」")
+
+
+def joined(sentences: Iterable[str | None]) -> str:
+    """Sentences one after the other, as each language sets them: a space after an English one,
+    none after a Chinese one; empty ones left out."""
+    text = ""
+    for sentence in filter(None, sentences):
+        text += sentence if not text or text.endswith(FULL_WIDTH_ENDS) else " " + sentence
+    return text
+
+
 def codes(ids: Iterable[str], event: object = None) -> Markup:
     """Codes people type as they are (column names, field ids), each marked as code; with an
     event, a field's name in the reader's language after its id when they differ."""

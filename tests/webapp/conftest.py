@@ -186,7 +186,7 @@ def finished_version(app: Flask, response: TestResponse) -> ScheduleVersion:
     assert response.status_code == 302, response.get_data(as_text=True)
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     job = wait_for_job(app, job_id)
-    assert job.status == "done", job.message
+    assert job.status == "done", job.words
     with new_session(app) as session:
         version = session.get(ScheduleVersion, job.version_id)
         assert version is not None

@@ -27,6 +27,7 @@ from web.accounts.views import find_organiser
 from web.db import new_session
 from web.db.models import EventRow, Mailing
 from web.events.store import event_of
+from web.i18n import joined
 
 
 def language_of(page: str) -> str:
@@ -206,3 +207,22 @@ def test_a_mailings_outcome_is_told_in_the_readers_language(app: Flask) -> None:
         assert mailing.words == "3 of 5 messages sent; 2 not sent: retrying sends them again."
     mailing.message, mailing.message_values = "written by an older version", None
     assert mailing.words == "written by an older version"
+
+
+def test_sentences_are_joined_as_each_language_sets_them() -> None:
+    assert joined(["Re-planned from 16:08.", None, "", "2 meetings are new."]) == (
+        "Re-planned from 16:08. 2 meetings are new.")
+    assert joined(["由 16:08 起重新編排。", "有 2 場新會面。"]) == (
+        "由 16:08 起重新編排。有 2 場新會面。")
+    assert joined(["Startup 1（初創企業）", "已到場。"]) == "Startup 1（初創企業）已到場。"
+
+
+def test_an_expired_form_is_explained_in_the_readers_language(app: Flask,
+                                                              client: FlaskClient) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD},
+                           headers={"Accept-Language": "zh-HK"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "CSRF" in page
+    assert translator("zh_Hant_HK").gettext("This form has expired") in page
+    assert "token is missing" not in page  # Flask-WTF's English stays out

@@ -173,9 +173,9 @@ def test_a_generated_schedule_that_breaks_a_rule_is_not_stored(
     response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
     job = wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert job.status == "failed" and job.version_id is None
-    assert job.message.startswith("The solver's timetable breaks the rules, so it was not "  # type: ignore[union-attr]
-                                  "stored: ")
-    assert "meet more than once" in job.message  # type: ignore[operator]
+    assert job.words.startswith("The solver's timetable breaks the rules, so it was not "  # type: ignore[union-attr]
+                                "stored: ")
+    assert "meet more than once" in job.words  # type: ignore[operator]
     with new_session(app) as session:
         assert latest_version(session, event_id) is None
 

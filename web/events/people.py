@@ -44,6 +44,7 @@ from web.events.store import remove_participant
 from web.events.tables import BadUpload, read_table
 from web.events.views import STALE, get_participant
 from web.exports import csv_response
+from web.i18n import joined
 from web.participants.links import link_for, site_url
 from web.publishing import mailings
 
@@ -99,7 +100,7 @@ def form_errors(planned: Plan) -> dict[str, str]:
             others.append(f"{problem.where}: {problem.message}" if problem.where
                           else problem.message)
     if others:
-        errors[""] = " ".join(others)
+        errors[""] = joined(others)
     return errors
 
 

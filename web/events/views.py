@@ -37,6 +37,7 @@ from web.events.store import (
     problems_of,
 )
 from web.forms import EventForm, FormsSwitch, validate
+from web.i18n import joined
 from web.participants.links import link_for
 from web.publishing import mailings
 
@@ -126,7 +127,7 @@ def settings_errors(data: dict[str, Any], problems: list[ErrorDetails]) -> dict[
             others.append(described(data, error))
     if others:
         errors[""] = _("These settings do not fit the event's participants: %(problems)s",
-                       problems=" ".join(others))
+                       problems=joined(others))
     return errors
 
 

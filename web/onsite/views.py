@@ -36,6 +36,7 @@ from web.events.store import (
 from web.events.views import get_participant
 from web.exports import csv_response
 from web.forms import PresenceForm, ScanForm, validate
+from web.i18n import joined
 from web.onsite.attendance import DeskLine, desk, excuse, mark, presences
 from web.onsite.outcomes import CHOICES, outcomes, tally
 from web.participants.links import participant_for
@@ -162,7 +163,7 @@ def replan_without(event_id: int, participant_id: int) -> Response:
     problems = problems_of(row)
     if problems:
         db().rollback()
-        flash(_("Not re-planned: %(problems)s", problems=" ".join(problems)), "error")
+        flash(_("Not re-planned: %(problems)s", problems=joined(problems)), "error")
         return back(row, participant)
     db().commit()
     job, new = jobs.start(current_app._get_current_object(), db(), row,  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from web.db.models import EventRow, Mailing, ScheduleVersion
 from web.events.store import publish, published_version, schedule_of, snapshot_of
 from web.events.views import of_event
 from web.forms import PublishForm, validate
+from web.i18n import joined
 from web.participants.links import site_url
 from web.publishing import mailings
 from web.publishing.diffs import per_person
@@ -40,10 +41,10 @@ def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
     mailing, problems = mailings.start(current_app._get_current_object(),  # type: ignore[attr-defined]
                                        db(), row, version, form.scope, site_url())
     if mailing is None:
-        flash(" ".join(filter(None, (done, _("No invitations were sent: %(problems)s",
-                                                   problems="; ".join(problems))))), "error")
+        flash(joined((done, _("No invitations were sent: %(problems)s",
+                             problems="; ".join(problems)))), "error")
         return redirect(url_for("schedules.show", event_id=row.id, version=version.number))
-    flash(" ".join(filter(None, (done, _("The invitations are being sent.")))))
+    flash(joined((done, _("The invitations are being sent."))))
     return redirect(url_for("publishing.mailing", event_id=row.id, mailing_id=mailing.id))
 
 

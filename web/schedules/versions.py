@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from web.db.models import ScheduleVersion
+from web.i18n import joined
 from web.wording import Names
 
 
@@ -54,4 +55,4 @@ def story(version: ScheduleVersion, names: Names) -> str:
             "new and %(cancelled)s are cancelled.",
             details["kept"], against=details["against"], kept=details["kept"],
             moved=details["moved"], added=details["added"], cancelled=details["cancelled"]))
-    return " ".join(p for p in parts if p)
+    return joined(parts)

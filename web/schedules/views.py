@@ -46,6 +46,7 @@ from web.events.store import (
 )
 from web.events.views import of_event
 from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, SwapForm, validate
+from web.i18n import joined
 from web.publishing import mailings
 from web.publishing.invites import event_calendar, ics_response
 from web.schedules import jobs
@@ -217,7 +218,7 @@ def job(event_id: int, job_id: int) -> str:
     row = current_event(event_id)
     progress = job_json(get_job(row, job_id))
     return render_template("schedules/job.html", row=row, job=get_job(row, job_id),
-                           progress=progress, words=job_words(progress))
+                           progress=progress, words=job_words(progress), names=Names.of_row(row))
 
 
 @bp.route("/jobs/<int:job_id>/progress.json")
@@ -264,7 +265,7 @@ def pin(event_id: int) -> Response:
     problems = problems_of(row)
     if problems:
         db().rollback()
-        flash(_("Not pinned: %(problems)s", problems=" ".join(problems)), "error")
+        flash(_("Not pinned: %(problems)s", problems=joined(problems)), "error")
     else:
         db().commit()
         flash(message)
@@ -383,8 +384,8 @@ def save_edit(row: EventRow, version: ScheduleVersion, places: dict[PairKey, tup
     if not problems and remaining:
         problems = [_("The event changed after this timetable was made, and it breaks these "
                       "rules whatever you move: %(problems)s Re-plan or re-generate it to follow "
-                      "the event.", problems=" ".join(sentences(inst, list(remaining.values()),
-                                                                names)))]
+                      "the event.", problems=joined(sentences(inst, list(remaining.values()),
+                                                              names)))]
     if problems:
         db().rollback()
         return problems
