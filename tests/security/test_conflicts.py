@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import event, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.security.conftest import Visitor, World
 from tests.webapp.conftest import DATABASES, EMAIL
@@ -25,20 +25,27 @@ pytestmark = pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 @contextmanager
 def meanwhile(app: Flask, statement: str, **params: Any) -> Iterator[list[bool]]:
     """Run `statement` on a connection of its own, committed, just before the next request's
-    write reaches the database: another writer that got there first."""
+    write reaches the database (a flush, or an INSERT of many rows at once): another writer
+    that got there first."""
     fired: list[bool] = []
 
-    def first(session: Session, _context: object, _instances: object) -> None:
+    def first(*_args: object) -> None:
         if not fired:
             fired.append(True)
             with engine(app).begin() as connection:
                 connection.execute(text(statement), params)
 
+    def inserting(state: ORMExecuteState) -> None:
+        if state.is_insert:
+            first()
+
     event.listen(Session, "before_flush", first)
+    event.listen(Session, "do_orm_execute", inserting)
     try:
         yield fired
     finally:
         event.remove(Session, "before_flush", first)
+        event.remove(Session, "do_orm_execute", inserting)
 
 
 def test_a_changed_event_answers_409(app: Flask, world: World, visit: Visit) -> None:
