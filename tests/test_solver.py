@@ -235,6 +235,20 @@ def test_flow_engine_keeps_required_pinned_and_min_meetings(tiny: dict) -> None:
     assert {("a", "z"), ("b", "y")} <= pairs_met(result)
 
 
+def test_flow_engine_gives_no_schedule_when_the_timing_placed_no_meeting(
+        tiny: dict, monkeypatch) -> None:
+    from matcher.solve import solver
+    from matcher.solve.timing import TimingResult
+
+    def places_none(problem, *args, **kwargs) -> TimingResult:  # out of time before the first
+        return TimingResult(status="feasible", left_out=tuple(range(len(problem.meetings))),
+                            slots=(-1,) * len(problem.meetings))
+
+    monkeypatch.setattr(solver, "solve_timing", places_none)
+    with pytest.raises(TimeoutError):  # not an empty timetable
+        solve(Event.model_validate(tiny), time_limit=FAST, engine="flow")
+
+
 @pytest.mark.parametrize(("rule", "dropped"), [({}, True), ({"min_meetings": 2}, False)])
 def test_flow_engine_drops_meetings_left_out_only_when_the_rules_allow(
         tiny: dict, monkeypatch, rule: dict, dropped: bool) -> None:

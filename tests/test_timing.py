@@ -1,9 +1,12 @@
 """The timing engine on its own: the greedy first placement, the bounds, generated events."""
 
+import math
 import random
 import time
 from collections import Counter
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from matcher.bench.generate import SIZES, generate
@@ -49,6 +52,41 @@ def full_event(seed: int) -> TimingProblem:
 def test_greedy_placement_keeps_the_rules(seed):
     problem = full_event(seed)
     assert_valid(problem, first_placement(problem))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_complete_greedy_placements_are_given_as_soon_as_found(seed):
+    problem = full_event(seed)
+    given: list[list[int]] = []
+    placed = first_placement(problem, on_complete=given.append)
+    for slots in given:
+        assert len(slots) == len(problem.meetings)
+        assert_valid(problem, slots)
+    breaks = [sum(breaks_of(problem, tuple(slots))) for slots in given]
+    assert breaks == sorted(breaks, reverse=True)  # each one better than the last
+    assert (None in placed) == (not given) and (not given or given[-1] == placed)
+
+
+def test_a_large_problem_out_of_time_keeps_its_first_complete_placement(monkeypatch):
+    from matcher.solve.timing import greedy
+
+    problem = full_event(0)
+    sweep = greedy.Sweep.run
+
+    def out_of_time_after_the_first(self, first, until):
+        # every pass leaves a meeting over, so there are further rounds; the second
+        # round's pass makes the time run out
+        if first.any():
+            monkeypatch.setattr(greedy, "time", SimpleNamespace(monotonic=lambda: math.inf))
+            return np.full(len(problem.meetings), -1)
+        placed = sweep(self, first, until)
+        placed[0] = -1
+        return placed
+
+    monkeypatch.setattr(greedy.Sweep, "run", out_of_time_after_the_first)
+    result = solve_timing(problem, time_limit=30, large=True)
+    assert result.status == "feasible" and not result.left_out
+    assert_valid(problem, result.slots)
 
 
 @pytest.mark.parametrize("seed", range(3))

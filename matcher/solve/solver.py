@@ -91,6 +91,8 @@ def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers
     if result.status not in ("optimal", "feasible"):
         return None
     placed = {p: t for p, t in zip(pairs, result.slots, strict=True) if t >= 0}
+    if pairs and not placed:  # an empty timetable is no schedule
+        raise TimeoutError("no timetable found within the time limit")
     if result.left_out:
         dropped = [pairs[k] for k in result.left_out]
         held = Counter(s for s, _ in placed)

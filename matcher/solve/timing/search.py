@@ -351,13 +351,16 @@ def solve_large(problem: TimingProblem, time_limit: float,
     nor the fairness rule) until the time is up; no bound is proven at this size. Meetings the
     greedy placement leaves out (its time ran out, or it found them no slot) are `left_out`,
     and the others are placed as well as the time allows."""
-    end = time.monotonic() + time_limit
-    hint = list(problem.hint) if problem.hint else first_placement(problem, until=end)
+    race = Race(problem, time_limit, on_progress, should_stop)
+    # A complete placement counts as soon as the greedy placement finds one, in case the time
+    # runs out during its later rounds.
+    hint = list(problem.hint) if problem.hint else first_placement(
+        problem, until=race.end, on_complete=lambda slots: race.offer(tuple(slots)))
     kept = [k for k, t in enumerate(hint) if t is not None]
     if len(kept) < len(hint):
         problem = problem.model_copy(update={
             "meetings": tuple(problem.meetings[k] for k in kept), "hint": None})
-    race = Race(problem, end - time.monotonic(), on_progress, should_stop)
+        race = Race(problem, race.left(), on_progress, should_stop)
     search = KempeSearch(problem, [hint[k] for k in kept if hint[k] is not None], problem.days)
     race.offer(tuple(search.slots))
     if not problem.precedences and problem.fairness is None:
