@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.i18n import field_name, format_weekday, translator
+from matcher.i18n import field_name, format_weekday, translator, zone_name
 from matcher.invites.ics import Organiser, calendar
 from matcher.invites.mail import outbox
 from matcher.model.event import Event
@@ -42,6 +42,7 @@ def test_each_party_reads_the_invitation_in_their_own_language(language: str) ->
     assert _("Hello %(name)s,") % {"name": investor.name} in text
     assert _("This meeting at %(event)s is scheduled:") % {"event": ev.name} in text
     assert format_weekday(ev.slots[0].start, language) in text
+    assert zone_name(ev.timezone, language) in text and ev.timezone not in text  # 香港時間
     [vevent] = cal.events
     assert str(vevent["SUMMARY"]) == title
     assert _("Field of %(startup)s: %(field)s") % {

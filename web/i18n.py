@@ -124,7 +124,7 @@ def init_app(app: Flask) -> None:
                    default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals |= {"LANGUAGES": LANGUAGES, "LANG_TAGS": LANG_TAGS,
                               "current_language": current_language, "link": link,
-                              "codes": codes,
+                              "codes": codes, "joined": joined,
                               "field_name": lambda field, event=None: field_name(
                                   field, current_language(), getattr(event, "field_names", None))}
     app.jinja_env.filters |= {

@@ -22,7 +22,7 @@ from typing import Literal
 import icalendar
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.i18n import N_, format_moment, format_weekday, translator
+from matcher.i18n import N_, format_moment, format_weekday, translator, zone_name
 from matcher.invites.ics import AgendaLink, Method, Organiser, calendar, removed
 from matcher.model.event import Event
 from matcher.model.schedule import Schedule
@@ -158,9 +158,9 @@ def _message(event: Event, cal: icalendar.Calendar, organiser: Organiser, name: 
     start = vevent.start.astimezone(event.zone())
     end = vevent.end.astimezone(event.zone())
     title = str(vevent["SUMMARY"])
-    when = _("When: %(day)s, %(start)s–%(end)s (%(zone)s time)") % {
+    when = _("When: %(day)s, %(start)s–%(end)s (%(zone)s)") % {
         "day": format_weekday(start, language), "start": f"{start:%H:%M}",
-        "end": f"{end:%H:%M}", "zone": event.timezone}
+        "end": f"{end:%H:%M}", "zone": zone_name(event.timezone, language)}
     lines = [_("Hello %(name)s,") % {"name": name}, "",
              _(OPENINGS[kind]) % {"event": event.name}, "", f"  {title}", f"  {when}",
              "  " + _("Where: %(place)s") % {"place": vevent["LOCATION"]}]
