@@ -60,10 +60,13 @@ def participant_calendar(row: EventRow, version: ScheduleVersion, code: str) -> 
                     agenda_link=agenda_links(row))
 
 
-def event_calendar(row: EventRow, version: ScheduleVersion) -> icalendar.Calendar:
-    """Every meeting of a version (METHOD:PUBLISH), for the organiser."""
+def event_calendar(row: EventRow, version: ScheduleVersion, links: bool) -> icalendar.Calendar:
+    """Every meeting of a version (METHOD:PUBLISH), for the event's team; with each party's
+    personal link only when `links` (for those who may hand links out: a link lets its holder
+    change the participant's answers, so viewers get none)."""
     return calendar(with_addresses(snapshot_of(version), row), schedule_of(version).meetings,
-                    "PUBLISH", organiser=organiser_of(row), agenda_link=agenda_links(row))
+                    "PUBLISH", organiser=organiser_of(row),
+                    agenda_link=agenda_links(row) if links else None)
 
 
 def ics_response(cal: icalendar.Calendar, filename: str | None = None) -> Response:

@@ -26,7 +26,7 @@ from matcher.model.instance import Instance, PairKey
 from matcher.model.schedule import Meeting
 from matcher.model.timetable import agenda, grid
 from matcher.report import side_shares
-from web.accounts.access import current_event, requires
+from web.accounts.access import can, current_event, requires
 from web.accounts.views import organisers_only
 from web.db import db
 from web.db.models import EventRow, ScheduleVersion, SolveJob
@@ -418,7 +418,7 @@ def export(event_id: int, number: int, ext: str) -> Response:
     elif ext == "csv":
         body, mimetype = schedule_csv(snapshot_of(version), schedule), "text/csv"
     elif ext == "ics":
-        return ics_response(event_calendar(row, version), filename)
+        return ics_response(event_calendar(row, version, links=can("edit")), filename)
     else:
         abort(404)
     return Response(body, mimetype=mimetype,
