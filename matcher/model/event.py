@@ -156,7 +156,9 @@ def _known_zone(value: str) -> str:
     """An IANA time zone name, checked against the zone database."""
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A name that is a folder of the database ("America") or too long for a file name fails
+    # with OSError when the file is opened.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise refuse("unknown_timezone", value=value) from None
     return value
 
