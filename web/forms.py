@@ -105,7 +105,9 @@ class Form(BaseModel):
 class LoginForm(Form):
     """The organiser's login."""
 
-    email: Annotated[str, Field(min_length=3, max_length=254)]
+    # One line of text: a control character (a NUL, which PostgreSQL cannot even compare) is
+    # refused with the model's sentence before any account is looked up.
+    email: Annotated[Text, Field(min_length=3, max_length=254)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 

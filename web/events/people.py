@@ -41,7 +41,7 @@ from web.events.imports import (
 )
 from web.events.roster import COLUMNS, Entry, Plan, plan, store
 from web.events.store import remove_participant
-from web.events.tables import BadUpload, read_table
+from web.events.tables import BadUpload, read_table, upload_name
 from web.events.views import STALE, get_participant
 from web.exports import csv_response
 from web.i18n import joined
@@ -211,13 +211,14 @@ def import_file(event_id: int) -> str | Response | tuple[str, int]:
         if upload is None or not upload.filename:
             errors = {"file": _("Choose a .csv or .xlsx file.")}
         else:
+            filename = upload_name(upload.filename)
             try:
-                table = read_table(upload.filename, upload.stream, COLUMNS[kind])
+                table = read_table(filename, upload.stream, COLUMNS[kind])
             except BadUpload as e:
                 errors = {"file": str(e)}
             else:
-                result = preview(row, kind, upload.filename, table)
-                draft = save_draft(db(), row, actor(), kind, upload.filename, table) \
+                result = preview(row, kind, filename, table)
+                draft = save_draft(db(), row, actor(), kind, filename, table) \
                     if result.ok else None  # type: ignore[arg-type]
                 return render_preview(row, result, draft.id if draft else None)
     return render_template("people/import.html", row=row, kind=kind, result=None, errors=errors,

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from matcher.model.event import MAX_PARTICIPANTS
+from matcher.model.event import CONTROL_RUN, MAX_PARTICIPANTS
 
 MAX_ROWS = MAX_PARTICIPANTS  # rows of participants in one file
 MAX_UNPACKED = 40 * 2**20  # bytes of an xlsx's parts once unpacked, all together
@@ -34,6 +34,7 @@ MAX_SHEET_ROWS = 10 * MAX_ROWS
 MAX_CELLS = 1000
 MAX_ELEMENTS = 50 * MAX_ROWS  # XML elements of one part: a cell of a sheet takes two to four
 MAX_COLUMNS = 64  # columns of a sheet that are read
+FILENAME_MAX = 255  # characters of an uploaded file's name, as its import draft keeps it
 SEPARATORS = {",": lazy_gettext("comma"), ";": lazy_gettext("semicolon"),
               "\t": lazy_gettext("tab")}
 
@@ -80,6 +81,14 @@ def letter(column: int) -> str:
 def blank(value: Any) -> bool:
     """An empty cell."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def upload_name(filename: str) -> str:
+    """An uploaded file's name as it is shown and kept: control characters (a NUL, which
+    PostgreSQL cannot store) become spaces, and a name longer than FILENAME_MAX keeps its end,
+    so that its extension still tells how to read it."""
+    name = CONTROL_RUN.sub(" ", filename).strip()
+    return name if len(name) <= FILENAME_MAX else "…" + name[1 - FILENAME_MAX:]
 
 
 def read_table(filename: str, stream: BinaryIO, known: Iterable[str] = (),
