@@ -58,13 +58,30 @@ def read_text(path: str | Path) -> str:
         raise BadFile(f"{path} is not UTF-8 text") from None
 
 
+def whole_characters(data: Any) -> bool:
+    """Whether every text of parsed JSON is made of whole characters: a \\ud800 escape without
+    its pair parses into half a character, which no message, file or database can hold."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+HALF_CHARACTER = ("holds a \\u escape of half a character (a lone surrogate such as \\ud800): "
+                  "write text as UTF-8")
+
+
 def read_json(path: str | Path) -> Any:
     """Parse a JSON file; BadFile names the file, line and column of a syntax error."""
     text = read_text(path)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise BadFile(f"{path} line {e.lineno} column {e.colno}: not valid JSON: {e.msg}") from None
+    if not whole_characters(data):
+        raise BadFile(f"{path} {HALF_CHARACTER}")
+    return data
 
 
 def parse(model: type[M], data: Any, source: str) -> M:

@@ -3,12 +3,15 @@ field), never a 500."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from matcher.model.files import BadFile, load_event
 from tests.security.conftest import Visitor, World
 from tests.webapp.conftest import DATABASES, EMAIL, owned_event, tiny_event
 from tests.webapp.test_views import event_form
@@ -54,3 +57,25 @@ def test_an_upload_named_beyond_what_a_draft_keeps_is_previewed(
     with new_session(app) as session:
         kept = session.scalars(select(ImportDraft.filename)).one()
     assert len(kept) <= 255 and kept.endswith(".csv") and "\x00" not in kept
+
+
+@pytest.mark.parametrize("key", ["id", "language", "name"])
+def test_half_a_character_in_an_api_body_is_refused(world: World, visit: Visit,
+                                                     key: str) -> None:
+    # JSON may escape half of a surrogate pair; the validation error naming it answered 500.
+    api = visit(token=world.tokens[EMAIL])
+    person = {"kind": "investor", "id": "inv-new", "name": "New"} | {key: "\\ud800"}
+    body = json.dumps(person).replace("\\\\ud800", "\\ud800")
+    r = api.post(f"/api/events/{world.event_id}/participants", data=body,
+                 headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "lone surrogate" in r.json()["error"]
+    event = tiny_event().model_dump_json().replace('"Generated', '"\\udfff Generated', 1)
+    r = api.post("/api/events", data=event, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "lone surrogate" in r.json()["error"]
+
+
+def test_half_a_character_in_an_event_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(tiny_event().model_dump_json().replace('"st-001"', '"st-\\ud800"', 1))
+    with pytest.raises(BadFile, match="lone surrogate"):
+        load_event(path)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from matcher.model.event import Event
-from matcher.model.files import describe
+from matcher.model.files import HALF_CHARACTER, describe, whole_characters
 from web import errors
 from web.accounts.access import add_owner, can, current_event, events_of, requires
 from web.accounts.views import organiser_by_token
@@ -87,6 +87,8 @@ def body(adapter: TypeAdapter[Any] | type[BaseModel]) -> Any:
                        ) from None
     if data is None and request.content_length:
         raise ApiError(400, "the body is not valid JSON")
+    if not whole_characters(data):
+        raise ApiError(400, f"the body {HALF_CHARACTER}")
     if isinstance(adapter, type):
         adapter = TypeAdapter(adapter)
     try:
