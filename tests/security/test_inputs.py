@@ -79,3 +79,31 @@ def test_half_a_character_in_an_event_file_is_named(tmp_path: Path) -> None:
     path.write_text(tiny_event().model_dump_json().replace('"st-001"', '"st-\\ud800"', 1))
     with pytest.raises(BadFile, match="lone surrogate"):
         load_event(path)
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+def test_numbers_no_row_can_have_answer_404_on_every_route(app: Flask, world: World,
+                                                          visit: Visit) -> None:
+    # Version numbers and draft ids beyond 32 bits reached PostgreSQL, which refused them: 500.
+    web, api = visit(), visit(token=world.tokens[EMAIL])
+    web.login(EMAIL)
+    huge = 2**31
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if "event_id" not in rule.arguments or rule.arguments == {"event_id"}:
+            continue
+        path = rule.rule.replace("<int:event_id>", str(world.event_id))
+        for name in rule.arguments - {"event_id"}:
+            path = path.replace(f"<int:{name}>", str(huge)).replace(f"<{name}>", "csv")
+        visitor = api if path.startswith("/api/") else web
+        for method in {"GET", "POST"} & rule.methods:
+            r = visitor.get(path) if method == "GET" else visitor.post(path, data={})
+            assert r.status_code in (302, 404), (method, path, r.status_code)
+            tried += 1
+    for path in ("schedule", "agendas", f"versions/{world.number}/changes"):
+        for key in ("version", "against"):
+            r = web.get(f"/events/{world.event_id}/{path}", params={key: huge})
+            assert r.status_code in (200, 404), (path, key, r.status_code)
+    r = api.get(f"/api/events/{world.event_id}/schedule", params={"version": huge})
+    assert r.status_code == 404
+    assert tried > 20

@@ -22,7 +22,7 @@ from web.api.schemas import (
     ParticipantOut,
     ScheduleOut,
 )
-from web.db import db, get
+from web.db import MAX_ID, db, get
 from web.db.models import EventRow, Participant, ScheduleVersion, SolveJob
 from web.events.roster import Entry, plan, store
 from web.events.store import add_event, latest_version, problems_of, published_version
@@ -229,7 +229,7 @@ def show_schedule(event_id: int) -> tuple[Response, int]:
     number = request.args.get("version", type=int)
     if number is not None:
         version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first() \
-            if 1 <= number <= 2**31 - 1 else None
+            if 1 <= number <= MAX_ID else None
     elif request.args.get("published", "false").lower() in ("true", "1"):
         version = published_version(db(), row.id)
     else:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
+from web.db import MAX_ID
 from web.db.models import EventRow, ImportDraft, Organiser, now
 from web.events.roster import COLUMNS, Entry, Plan, plan
 from web.events.tables import Row, Table, letter, normalise
@@ -175,7 +176,7 @@ def save_draft(session: Session, row: EventRow, organiser: Organiser, kind: str,
 def load_draft(session: Session, row: EventRow, organiser: Organiser, draft_id: int
                ) -> ImportDraft | None:
     """The organiser's unexpired draft of this event, or None."""
-    draft = session.get(ImportDraft, draft_id)
+    draft = session.get(ImportDraft, draft_id) if 1 <= draft_id <= MAX_ID else None
     if draft is None or draft.event_id != row.id or draft.organiser_id != organiser.id \
             or draft.created_at < now() - timedelta(hours=DRAFT_HOURS):
         return None

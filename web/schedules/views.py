@@ -28,7 +28,7 @@ from matcher.model.timetable import agenda, grid
 from matcher.report import side_shares
 from web.accounts.access import can, current_event, requires
 from web.accounts.views import organisers_only
-from web.db import db
+from web.db import MAX_ID, db
 from web.db.models import EventRow, ScheduleVersion, SolveJob
 from web.events.slots import current_slot
 from web.events.store import (
@@ -74,7 +74,9 @@ def get_version(row: EventRow, number: int | None) -> ScheduleVersion | None:
     """A version by number (404 if there is none), or the latest when no number is given."""
     if number is None:
         return latest_version(db(), row.id)
-    version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first()
+    # A number no version can have is not looked up (PostgreSQL refuses it as an integer).
+    version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first() \
+        if 1 <= number <= MAX_ID else None
     if version is None:
         abort(404)
     return version
