@@ -59,10 +59,21 @@ def init_app(app: Flask) -> None:
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
         permissions_policy=PERMISSIONS, x_xss_protection=False)
     limiter.init_app(app)
+    app.after_request(kept_private)
     app.register_error_handler(SecurityError, untrusted_host)
     app.register_error_handler(RateLimitExceeded, too_many_logins)
     app.register_error_handler(StaleDataError, conflict)
     app.register_error_handler(IntegrityError, conflict)
+
+
+def kept_private(response: Response) -> Response:
+    """Tell browsers and proxies to keep no copy of an answer (a participant's page, an
+    organiser's export, a calendar, the API's personal links), for the next user of a shared
+    computer or proxy to find; the site's own files hold nothing of anyone, and an answer that
+    states its own caching keeps it."""
+    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def login_account() -> str:

@@ -39,6 +39,27 @@ def test_every_kind_of_response_carries_the_headers(world: World, visit: Visit) 
         assert "unsafe-inline" not in csp
 
 
+def test_answers_about_people_are_kept_by_no_cache(app: Flask, world: World,
+                                                   visit: Visit) -> None:
+    from tests.webapp.conftest import new_session
+    from web.db.models import Participant
+    from web.participants.links import token_for
+
+    with app.test_request_context(), new_session(app) as session:
+        token = token_for(session.query(Participant).filter_by(event_id=world.event_id).first())
+    owner, api = visit(), visit(token=world.tokens[EMAIL])
+    owner.login(EMAIL)
+    private = [visit().get(f"/p/{token}"), visit().get(f"/p/{token}/meetings.ics"),
+               owner.get(f"/events/{world.event_id}"),
+               owner.get(f"/events/{world.event_id}/links.csv"),
+               owner.get(f"/events/{world.event_id}/versions/{world.number}/schedule.csv"),
+               api.get(f"/api/events/{world.event_id}/participants")]
+    assert all(r.status_code == 200 for r in private)
+    for r in private:
+        assert r.headers.get("Cache-Control") == "no-store", r.url
+    assert "no-store" not in visit().get("/static/style.css").headers.get("Cache-Control", "")
+
+
 def test_hsts_over_https(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/", base_url="https://localhost")
     assert r.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -71,7 +71,7 @@ def event_calendar(row: EventRow, version: ScheduleVersion, links: bool) -> ical
 
 def ics_response(cal: icalendar.Calendar, filename: str | None = None) -> Response:
     """A calendar as text/calendar; a download when it has a file name, else shown inline (feeds)."""
-    headers = {"Cache-Control": "no-cache"}
+    headers: dict[str, str] = {}  # no Cache-Control: web.security keeps it from any cache
     if filename:
         headers["Content-Disposition"] = f"attachment; filename={filename}"
     return Response(cal.to_ical(), mimetype="text/calendar", headers=headers)
