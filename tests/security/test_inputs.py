@@ -107,3 +107,14 @@ def test_numbers_no_row_can_have_answer_404_on_every_route(app: Flask, world: Wo
     r = api.get(f"/api/events/{world.event_id}/schedule", params={"version": huge})
     assert r.status_code == 404
     assert tried > 20
+
+
+def test_the_desk_search_is_bounded(world: World, visit: Visit) -> None:
+    # The desk repeats its search in the address it goes back to: unbounded, a 100,000-letter
+    # search made a Location header longer than clients and proxies read.
+    web = visit()
+    web.login(EMAIL)
+    desk = f"/events/{world.event_id}/checkin"
+    r = web.post(f"{desk}/{world.participant_id}", data={"status": "arrived", "q": "x" * 100_000})
+    assert r.status_code == 302 and len(r.headers["Location"]) < 1000
+    assert web.get(desk, params={"q": "y" * 100_000}).text.count("y" * 201) == 0

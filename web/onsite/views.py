@@ -44,6 +44,7 @@ from web.publishing.diffs import per_person
 from web.schedules import jobs
 from web.security import PERMISSIONS, talisman
 
+SEARCH_MAX = 200  # characters of the desk's search: a name and an organisation fit
 bp = Blueprint("onsite", __name__, url_prefix="/events/<int:event_id>")
 
 
@@ -85,7 +86,7 @@ def checkin(event_id: int) -> str:
     """The check-in desk: everyone by name with their presence and next meeting."""
     row = current_event(event_id)
     lines = desk(db(), row, published(row))
-    query = request.args.get("q", "").strip()
+    query = search_of(request.args)
     words = query.casefold().split()  # the search without the page's script
     lines = [line for line in lines if all(word in searchable(line) for word in words)]
     counts = {status: sum(line.status == status for line in lines)
@@ -93,6 +94,12 @@ def checkin(event_id: int) -> str:
     return render_template("onsite/checkin.html", row=row, lines=lines, query=query,
                            counts=counts, searchable=searchable, job=jobs.active_job(db(), row.id),
                            offer=replan_offer(row), has_published=published(row) is not None)
+
+
+def search_of(values: Any) -> str:
+    """The desk's search words, as typed (at most SEARCH_MAX characters: the desk repeats them in
+    the address it goes back to)."""
+    return str(values.get("q", "")).strip()[:SEARCH_MAX]
 
 
 def searchable(line: DeskLine) -> str:
@@ -103,7 +110,7 @@ def searchable(line: DeskLine) -> str:
 
 def back(row: EventRow, participant: Participant | None = None) -> Response:
     """To the desk again, keeping its search, at the participant's line."""
-    query = request.form.get("q") or None
+    query = search_of(request.form) or None
     anchor = f"#p{participant.id}" if participant is not None else ""
     return redirect(url_for("onsite.checkin", event_id=row.id, q=query) + anchor)
 
