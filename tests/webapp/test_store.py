@@ -133,7 +133,9 @@ def test_stop_keeps_the_best_found(app: Flask) -> None:
         row = add_event(session, event)
         session.commit()
         job, _ = jobs.start(app, session, row, 5)
+        deadline = time.monotonic() + 60
         while session.get(SolveJob, job.id).status == "queued":  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the job never started"
             time.sleep(0.02)
             session.expire_all()
         jobs.request_stop(session, session.get(SolveJob, job.id))  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -30,6 +31,9 @@ from matcher.solve.cpsat import fixed_values, sat_solver
 
 Values = list[int]
 Fixes = list[tuple[int, int]]  # (variable index, value), see `cpsat.fixed_values`
+# Seconds a child may take beyond a solve's time limit to answer (CP-SAT overruns its limit a
+# little on a busy machine); past that it is taken for hung, killed, and the caller goes on.
+GRACE = 10.0
 
 
 def pb_solver(seconds: float) -> cp_model.CpSolver:
@@ -128,13 +132,15 @@ class Sandbox:
     def solve(self, fixes: Fixes, seconds: float, stop: Callable[[], bool]
               ) -> tuple[cp_model.CpSolverStatus, Values | None] | None:
         """The status of the model with these values fixed (and the solution's values when one
-        was found), or None when the child is gone or `stop` turned true meanwhile."""
+        was found), or None when the child is gone, `stop` turned true meanwhile, or no answer
+        came within the time limit and a grace period (the child is then killed)."""
         if not self.alive or self.child is None:
             return None
         try:
             self.child.send((fixes, seconds))
+            deadline = time.monotonic() + seconds + GRACE
             while not select.select([self.child.answers], [], [], 0.05)[0]:
-                if stop():
+                if stop() or time.monotonic() > deadline:
                     self._kill()
                     return None
             code, values = pickle.load(self.child.answers)
