@@ -9,16 +9,17 @@ from collections import Counter
 
 import pytest
 
-from matcher.bench.generate import TradeSize, generate_trade
+from matcher.bench.generate import Size, TradeSize, generate, generate_trade
 from matcher.bench.generated import fairness, peak_mb, run_one, sizes_of, with_gaps
 from matcher.cli import main
 from matcher.model.check import violations
 from matcher.model.event import Event
 from matcher.model.instance import Instance
-from matcher.model.schedule import Meeting, Schedule
+from matcher.model.schedule import OBJECTIVES, Meeting, Schedule
 from matcher.solve.solver import solve
 
 SMALL_TRADE = TradeSize("t", buyers=30, exhibitors=20, days=3, slots_per_day=6, diary=0.6)
+SMALL = Size("small", startups=4, investors=8, slots=6, tables=4)
 
 
 def test_trade_show_is_shaped_like_the_published_ones() -> None:
@@ -48,18 +49,31 @@ def test_small_trade_show_solves_to_a_valid_schedule() -> None:
     assert schedule.table_changes == 0  # exhibitors stay at their tables
 
 
+@pytest.fixture
+def small_events(monkeypatch) -> None:
+    """The bench's sizes stand for a small event, which every solver decides in a fraction of
+    the time limits below: what a test checks then holds however busy the machine is."""
+    from matcher.bench import generated
+
+    monkeypatch.setattr(generated, "event_of", lambda size, seed: generate(SMALL, seed))
+
+
 @pytest.mark.parametrize("solver", ["cpsat", "flow", "naive"])
-def test_one_bench_row_is_checked_and_complete(solver: str) -> None:
-    row = run_one("michk", 0, solver, 3.0)
+def test_one_bench_row_is_checked_and_complete(solver: str, small_events) -> None:
+    row = run_one("michk", 0, solver, 60.0)
     assert row["valid"] == "yes"
     assert row["score"] <= row["bound"]
-    assert ("score" in row["proven"].split()) == (row["score"] == row["bound"])
-    assert row["status"] in ("optimal", "feasible")
+    # the same rule for every solver: optimal when every objective is proven, the score
+    # proven when it reaches the bound
+    proven = row["proven"].split()
+    assert ("score" in proven) == (row["score"] == row["bound"])
+    assert row["status"] == ("optimal" if len(proven) == len(OBJECTIVES) else "feasible")
     assert row["peak MB"] > 0
     assert row["startups' floor"] >= 0 and row["investor spread"] >= 0
 
 
-def test_naive_meetings_are_seated_with_the_same_stage_as_the_staged_solvers(monkeypatch) -> None:
+def test_naive_meetings_are_seated_with_the_same_stage_as_the_staged_solvers(monkeypatch,
+                                                                            small_events) -> None:
     from matcher.bench import generated
 
     seen = []
@@ -70,8 +84,10 @@ def test_naive_meetings_are_seated_with_the_same_stage_as_the_staged_solvers(mon
         return real(inst, placed, time_limit, workers)
 
     monkeypatch.setattr(generated, "seat", spy)
-    run_one("michk", 1, "naive", 3.0)
-    assert seen and seen[0] > 0  # with time for its CP-SAT seating, as the staged solver gets
+    run_one("michk", 1, "naive", 60.0)
+    # with time for its CP-SAT seating, as the staged solver gets: a share of the limit that
+    # the naive model leaves whatever time it takes
+    assert seen and seen[0] > 0
 
 
 def test_gap_is_against_the_best_bound_of_the_run() -> None:

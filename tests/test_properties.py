@@ -1,6 +1,7 @@
 """Property: whatever small event hypothesis invents (on one day or two, giving up score for
 fairness or not), the solver's schedule passes `matcher check`, its claims included: the score,
-the floors and their cost, the status and what it says is proven."""
+the floors and their cost, the status and what it says is proven; and its score, its bound and
+any verdict that the event is impossible agree with an independent model of the rules."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from matcher.model.event import Event
 from matcher.model.instance import Instance
 from matcher.solve.pairing import Infeasible
 from matcher.solve.solver import solve
+from tests.independent import best_score
 
 FIELDS = ["fintech", "iot", "biotech"]
 
@@ -66,13 +68,19 @@ def test_every_schedule_passes_check_and_scores_truly(data: dict) -> None:
     except ValidationError:
         assume(False)
         return
+    best = best_score(event)
     try:
         result = solve(event, time_limit=5)
     except Infeasible as e:
         assert str(e)  # an impossible event is named, never a silent empty schedule
+        assert best is None, f"called impossible ({e}), but a timetable scores {best}"
         return
+    assert best is not None, "a schedule for an event that the independent model finds impossible"
     inst = Instance(event)
     assert violations(inst, result) == []
     assert result.score == sum(inst.scores[m.startup, m.investor] for m in result.meetings)
-    assert result.bound >= result.score
     assert result.fairness is not None and result.proven is not None
+    # Claims that hold whatever time was left for the proofs: a score reached, and a bound.
+    assert result.score + result.fairness.score_given_up <= best <= result.bound
+    if "score" in result.proven:
+        assert result.bound == best
