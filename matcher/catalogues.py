@@ -13,6 +13,7 @@ import sys
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -71,7 +72,7 @@ def new_catalogue(locale: str) -> Catalog:
     """An empty catalogue for a language."""
     catalog = Catalog(locale=locale, project="matcher", version="0.1", language_team=locale,
                       last_translator="matcher <matcher@example.org>")
-    catalog.header_comment = f"# {catalog.locale.english_name} messages of matcher.\n#"
+    catalog.header_comment = f"# {Locale.parse(locale).english_name} messages of matcher.\n#"
     return catalog
 
 
@@ -98,12 +99,14 @@ def placeholders(text: str) -> set[str]:
 
 def lacks(message: Message) -> str | None:
     """Why a catalogue's message is not ready to ship, or None."""
-    texts = message.string if isinstance(message.string, tuple) else (message.string,)
+    # a message with plural forms has several ids and strings
+    texts = list(message.string) if isinstance(message.string, (list, tuple)) else \
+        [message.string or ""]
     if not all(texts):
         return "untranslated"
     if message.fuzzy:
         return "fuzzy"
-    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    ids = list(message.id) if isinstance(message.id, (list, tuple)) else [message.id]
     if any(placeholders(t) != placeholders(ids[-1]) for t in texts):
         return f"placeholders {sorted(placeholders(ids[-1]))} not kept"
     return None

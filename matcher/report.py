@@ -37,8 +37,9 @@ def timetable(inst: Instance, schedule: Schedule) -> str:
     for slot in inst.slot_ids:
         row = []
         for k in used:
-            m = cell.get((slot, k))
-            text = "" if m is None else m.investor if home.get(k) else f"{m.startup}:{m.investor}"
+            here = cell.get((slot, k))
+            text = "" if here is None else here.investor if home.get(k) else \
+                f"{here.startup}:{here.investor}"
             row.append(f"{text:<{width}}")
         lines.append(f"{slot:<4}{times[slot]:<12}" + " ".join(row).rstrip())
     return "\n".join(lines)

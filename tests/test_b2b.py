@@ -190,6 +190,14 @@ def test_command_exits_3_when_infeasible_and_still_writes(tmp_path):
     assert json.loads(out.read_text())["status"] == "infeasible"
 
 
+def test_requested_must_be_a_table_of_rows(tmp_path, capsys):
+    bad = tmp_path / "bad.dzn"
+    bad.write_text("nBusiness = 2;\nnMeetings = 1;\nnTables = 1;\nnTotalSlots = 2;\n"
+                   "nMorningSlots = 1;\nrequested = 3;\n")
+    assert main(["b2b", str(bad)]) == 2
+    assert "line 6: requested is a table of rows" in capsys.readouterr().err
+
+
 def test_command_exits_2_on_a_malformed_file_and_writes_nothing(tmp_path, capsys):
     bad, out = tmp_path / "bad.dzn", tmp_path / "result.json"
     bad.write_text("nBusiness = 3;\nnMeetings = 1;\nnTables = 1;\nnTotalSlots = 2;\n"

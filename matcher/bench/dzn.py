@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -118,9 +118,11 @@ def tokens(text: str) -> list[tuple[str, int]]:
                 break
             line += text[pos:len(text) - len(rest)].count("\n")
             raise BadFile(f"line {line}: unexpected {rest.split()[0]!r}")
-        line += text[pos:match.start(match.lastindex)].count("\n")
-        if match.lastindex != 1:
-            out.append((match.group(match.lastindex), line))
+        group = match.lastindex
+        assert group is not None  # each alternative of TOKEN is a group
+        line += text[pos:match.start(group)].count("\n")
+        if group != 1:
+            out.append((match.group(group), line))
         pos = match.end()
     return out
 
@@ -243,15 +245,19 @@ def instance_of(found: dict[str, Value]) -> B2BInstance:
         if name not in found:
             raise BadFile(f"line {last}: {name} is not given")
     meetings, count = found["requested"], found["nMeetings"]
-    if not isinstance(count.data, int) or len(meetings.data) != count.data:
-        raise BadFile(f"line {meetings.line}: requested has {len(meetings.data)} rows, but "
+    rows = meetings.data
+    if not isinstance(rows, list):
+        raise BadFile(f"line {meetings.line}: requested is a table of rows, [| a, b, session "
+                      f"| ... |]")
+    if not isinstance(count.data, int) or len(rows) != count.data:
+        raise BadFile(f"line {meetings.line}: requested has {len(rows)} rows, but "
                       f"nMeetings is {count.data}")
-    for row, line in zip(meetings.data, meetings.item_lines, strict=True):
+    for row, line in zip(rows, meetings.item_lines, strict=True):
         if len(row) != 3:
             raise BadFile(f"line {line}: a requested row has 3 numbers (participant, "
                           f"participant, session), this one has {len(row)}")
-    data = {key: found[name].data for key, name in FIELDS.items() if name in found}
-    data["meetings"] = [{"a": a, "b": b, "session": s} for a, b, s in meetings.data]
+    data: dict[str, Any] = {key: found[name].data for key, name in FIELDS.items() if name in found}
+    data["meetings"] = [{"a": a, "b": b, "session": s} for a, b, s in rows]
     data["forbidden"] = [s - {0} if isinstance(s, frozenset) else s
                          for s in data.get("forbidden", [])]
     try:

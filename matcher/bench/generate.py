@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from matcher.model.event import MICHK_FIELDS, Event
 
@@ -65,9 +66,9 @@ def generate(size: Size, seed: int = 0, late_or_early: float = 0.2, min_meetings
             cut = rng.randint(2, max(2, size.slots // 3))
             ids = [s["id"] for s in slots]
             unavailable = ids[:cut] if rng.random() < 0.5 else ids[-cut:]
-        investor = {"id": f"inv-{n + 1:03d}", "name": f"Investor {n + 1}",
-                    "interests": interests, "wishes": wishes, "avoid": avoid,
-                    "unavailable": unavailable}
+        investor: dict[str, Any] = {"id": f"inv-{n + 1:03d}", "name": f"Investor {n + 1}",
+                                    "interests": interests, "wishes": wishes, "avoid": avoid,
+                                    "unavailable": unavailable}
         if rng.random() < 0.3:
             investor["max_meetings"] = rng.randint(3, max(3, size.slots // 2))
         investors.append(investor)
@@ -159,7 +160,7 @@ def generate_trade(size: TradeSize, seed: int = 0) -> Event:
     fields = list(TRADE_FIELDS)
     exhibitor_weight = _popularity(rng, size.exhibitors, 0.7)
     buyer_weight = _popularity(rng, size.buyers, 0.7)
-    exhibitors = []
+    exhibitors: list[dict[str, Any]] = []
     for n in range(size.exhibitors):
         unavailable: list[str] = []
         if rng.random() < 0.05:

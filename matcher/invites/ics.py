@@ -10,9 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Literal
 
 import icalendar
+from icalendar.enums import STATUS, TRANSP
 from pydantic import BaseModel, ConfigDict
 
 from matcher.i18n import translator
@@ -51,7 +53,13 @@ def vtimezone(event: Event) -> icalendar.Timezone:
     start, end = event.instant(first), event.instant(last)
     tz = icalendar.Timezone()
     tz.add("TZID", event.timezone)
-    before = start.astimezone(zone).utcoffset()
+
+    def offset(moment: datetime) -> timedelta:
+        known = moment.astimezone(zone).utcoffset()
+        assert known is not None  # a zoneinfo zone knows every moment's offset
+        return known
+
+    before = offset(start)
     for onset in [start, *_transitions(event, start, end)]:
         local = onset.astimezone(zone)
         observance = icalendar.TimezoneDaylight() if local.dst() else icalendar.TimezoneStandard()
@@ -60,7 +68,7 @@ def vtimezone(event: Event) -> icalendar.Timezone:
         observance.add("TZOFFSETFROM", before)
         observance.add("TZOFFSETTO", local.utcoffset())
         tz.add_component(observance)
-        before = local.utcoffset()
+        before = offset(onset)
     return tz
 
 
@@ -127,8 +135,8 @@ class _Vevents:
             summary=self.summary(meeting),
             location=location(self.event, meeting, self.language),
             description=self.description(meeting, owner),
-            status="CANCELLED" if cancelled else "CONFIRMED",
-            transparency="OPAQUE",
+            status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+            transparency=TRANSP.OPAQUE,
         )
         if owner is not None and self.agenda_link is not None:
             vevent.add("URL", self.agenda_link(owner))
@@ -192,7 +200,7 @@ class _Vevents:
 def language_of(event: Event, owner: str | None) -> str | None:
     """The language of a participant's calendar texts: theirs; None (English) for the
     organiser's calendar or someone the event does not know."""
-    people = {p.id: p for p in (*event.startups, *event.investors)}
+    people = {p.id: p for p in event.participants}
     return people[owner].language if owner in people else None
 
 
@@ -296,19 +304,20 @@ def export(event: Event, schedule: Schedule, previous: tuple[Event, Schedule] | 
     every cancellation: one file per participant who lost meetings, and event.ics with all of them.
     Check `problems` first.
     """
-    options = {"organiser": organiser, "agenda_link": agenda_link, "stamp": stamp or datetime.now(UTC)}
-    files = {ORGANISER_FILE: calendar(event, schedule.meetings, "PUBLISH", **options)}
+    made = partial(calendar, organiser=organiser, agenda_link=agenda_link,
+                   stamp=stamp or datetime.now(UTC))
+    files = {ORGANISER_FILE: made(event, schedule.meetings, "PUBLISH")}
     current = _participants(schedule.meetings)
     for who in current:
-        files[f"{who}.ics"] = calendar(event, schedule.meetings, "PUBLISH", who, **options)
+        files[f"{who}.ics"] = made(event, schedule.meetings, "PUBLISH", who)
     if previous is None:
         return files
     old_event, old = previous
     gone = removed(old, schedule)
     if gone:
-        files[f"{CANCELLED_DIR}/{ORGANISER_FILE}"] = calendar(old_event, gone, "CANCEL", **options)
+        files[f"{CANCELLED_DIR}/{ORGANISER_FILE}"] = made(old_event, gone, "CANCEL")
     for who in _participants(gone):
-        files[f"{CANCELLED_DIR}/{who}.ics"] = calendar(old_event, gone, "CANCEL", who, **options)
+        files[f"{CANCELLED_DIR}/{who}.ics"] = made(old_event, gone, "CANCEL", who)
         if who not in current:
             files[f"{who}.ics"] = files[f"{CANCELLED_DIR}/{who}.ics"]
     return files

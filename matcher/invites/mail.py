@@ -15,6 +15,7 @@ import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Literal
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from matcher.i18n import N_, format_moment, format_weekday, translator, zone_name
 from matcher.invites.ics import AgendaLink, Method, Organiser, calendar, removed
 from matcher.model.event import Event
-from matcher.model.schedule import Schedule
+from matcher.model.schedule import Meeting, Schedule
 
 Security = Literal["starttls", "tls", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "tls": 465, "none": 25}
@@ -117,20 +118,20 @@ def outbox(event: Event, schedule: Schedule, organiser: Organiser, *,
     before = {m.uid: m for m in previous[1].meetings} if previous else {}
     changed = [m for m in schedule.meetings if m.uid not in before or
                m.sequence > before[m.uid].sequence]
-    mails = [(event, m, "REQUEST") for m in changed]
+    mails: list[tuple[Event, Meeting, Method]] = [(event, m, "REQUEST") for m in changed]
     if previous:
         mails += [(previous[0], m, "CANCEL") for m in removed(previous[1], schedule)]
     invitations, no_address = [], []
     for ev, meeting, method in mails:
-        people = {p.id: p for p in (*ev.startups, *ev.investors)}
+        people = {p.id: p for p in ev.participants}
         for who in (meeting.startup, meeting.investor):
             person = people[who]
             if not person.email:
                 no_address.append(who)
                 continue
             cal = calendar(ev, [meeting], method, who, organiser=organiser, agenda_link=agenda_link)
-            kind = "cancelled" if method == "CANCEL" else "updated" if meeting.uid in before \
-                else "invitation"
+            kind: Kind = "cancelled" if method == "CANCEL" else \
+                "updated" if meeting.uid in before else "invitation"
             invitations.append(Invitation(
                 participant=who, recipient=person.email, method=method, uid=meeting.uid,
                 message=_message(ev, cal, organiser, person.name, person.email, kind,
@@ -155,6 +156,7 @@ def _message(event: Event, cal: icalendar.Calendar, organiser: Organiser, name: 
     _ = translator(language).gettext
     method = str(cal["METHOD"])
     vevent = cal.events[0]
+    assert isinstance(vevent.start, datetime) and isinstance(vevent.end, datetime)  # timed
     start = vevent.start.astimezone(event.zone())
     end = vevent.end.astimezone(event.zone())
     title = str(vevent["SUMMARY"])
@@ -259,6 +261,7 @@ def send(invitations: Sequence[Invitation], settings: SmtpSettings,
 
 
 def _connect(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
+    smtp: smtplib.SMTP
     if settings.security == "tls":
         smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
                                 context=context)

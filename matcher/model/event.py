@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from matcher import i18n
 from matcher.i18n import locale_named
-from matcher.model.messages import Location, refuse, refuse_all
+from matcher.model.messages import Location, refuse, refuse_all, refuse_at
 
 MICHK_FIELDS: tuple[str, ...] = (
     "fintech",
@@ -239,8 +239,8 @@ class Slot(Model):
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
         if self.end <= self.start:
-            raise refuse_all("Slot", [(("end",), self.end, refuse(
-                "slot_end", slot=self.id, start=_time(self.start), end=_time(self.end)))])
+            raise refuse_at("Slot", ("end",), self.end, refuse(
+                "slot_end", slot=self.id, start=_time(self.start), end=_time(self.end)))
         return self
 
 
@@ -267,8 +267,8 @@ class Startup(Model):
     @model_validator(mode="after")
     def _min_within_max(self) -> Self:
         if self.max_meetings is not None and self.min_meetings > self.max_meetings:
-            raise refuse_all("Startup", [(("max_meetings",), self.max_meetings, refuse(
-                "min_above_max", name=self.name, min=self.min_meetings, max=self.max_meetings))])
+            raise refuse_at("Startup", ("max_meetings",), self.max_meetings, refuse(
+                "min_above_max", name=self.name, min=self.min_meetings, max=self.max_meetings))
         return self
 
 
@@ -294,8 +294,8 @@ class Investor(Model):
     def _wish_or_avoid(self) -> Self:
         both = sorted(set(self.wishes) & set(self.avoid))
         if both:
-            raise refuse_all("Investor", [(("avoid",), list(self.avoid), refuse(
-                "wish_and_avoid", name=self.name, startups=", ".join(both)))])
+            raise refuse_at("Investor", ("avoid",), list(self.avoid), refuse(
+                "wish_and_avoid", name=self.name, startups=", ".join(both)))
         return self
 
 
@@ -349,6 +349,11 @@ class Event(Model):
     fairness: FairnessSettings = Field(default_factory=FairnessSettings,
                                        description="Optional: the price of fairer shares.")
 
+    @property
+    def participants(self) -> tuple[Startup | Investor, ...]:
+        """The startups, then the investors."""
+        return (*self.startups, *self.investors)
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         """Every problem between the parts, each located at its culprit."""
@@ -361,7 +366,8 @@ class Event(Model):
     def _names(self) -> dict[str, str]:
         """Participant id -> name, the first of each id."""
         names: dict[str, str] = {}
-        for p in (*self.investors, *self.startups):
+        investors_first: tuple[Investor | Startup, ...] = (*self.investors, *self.startups)
+        for p in investors_first:
             names.setdefault(p.id, p.name)
         return names
 
@@ -369,7 +375,9 @@ class Event(Model):
         # Each holder of a shared id is named at its place, so that whoever added the second
         # one (a row of a file, a form) is told too.
         holders: dict[str, list[tuple[Location, str]]] = {}
-        for key, people in (("startups", self.startups), ("investors", self.investors)):
+        sides: tuple[tuple[str, tuple[Startup | Investor, ...]], ...] = (
+            ("startups", self.startups), ("investors", self.investors))
+        for key, people in sides:
             for n, p in enumerate(people):
                 holders.setdefault(p.id, []).append(((key, n, "id"), p.name))
         for ident, places in holders.items():
@@ -388,12 +396,12 @@ class Event(Model):
         for key, kind, pairs in (("required", "duplicate_required", self.required),
                                  ("pinned", "duplicate_pin", self.pinned)):
             counted: Counter[tuple[str, str]] = Counter()
-            for n, p in enumerate(pairs):
-                counted[p.startup, p.investor] += 1
-                if counted[p.startup, p.investor] == 2:
-                    yield (key, n), p.model_dump(), refuse(
-                        kind, startup=names.get(p.startup, p.startup),
-                        investor=names.get(p.investor, p.investor))
+            for n, pair in enumerate(pairs):
+                counted[pair.startup, pair.investor] += 1
+                if counted[pair.startup, pair.investor] == 2:
+                    yield (key, n), pair.model_dump(), refuse(
+                        kind, startup=names.get(pair.startup, pair.startup),
+                        investor=names.get(pair.investor, pair.investor))
 
     def _slot_order(self) -> Iterator[Problem]:
         for n, (before, after) in enumerate(zip(self.slots, self.slots[1:], strict=False), 1):
@@ -469,7 +477,7 @@ class Event(Model):
 
     def _pins(self) -> Iterator[Problem]:
         slots, tables = {s.id for s in self.slots}, set(self.tables)
-        off = {p.id: set(p.unavailable) for p in (*self.startups, *self.investors)}
+        off = {p.id: set(p.unavailable) for p in self.participants}
         names = self._names()
         taken: dict[tuple[str, str], str] = {}
         for n, p in enumerate(self.pinned):

@@ -23,7 +23,8 @@ class BadFile(Exception):
 
 def _where(data: Any, loc: tuple) -> str:
     """A readable location such as `startups[3] (st-04).min_meetings`, using ids where known."""
-    parts, node = [], data
+    parts: list[str] = []
+    node = data
     for key in loc:
         if isinstance(key, int):
             ident = node[key].get("id") if isinstance(node, list) and key < len(node) and \

@@ -62,7 +62,7 @@ class Instance:
     @cached_property
     def people(self) -> dict[str, Startup | Investor]:
         """Participant id -> its record."""
-        return {p.id: p for p in (*self.event.startups, *self.event.investors)}
+        return {p.id: p for p in self.event.participants}
 
     @cached_property
     def slot_ids(self) -> tuple[str, ...]:
@@ -94,7 +94,7 @@ class Instance:
         """Participant id -> the slots when it can meet."""
         every = range(len(self.slot_ids))
         return {p.id: frozenset(t for t in every if self.slot_ids[t] not in set(p.unavailable))
-                for p in (*self.event.startups, *self.event.investors)}
+                for p in self.event.participants}
 
     @cached_property
     def usable(self) -> dict[str, frozenset[int]]:
@@ -112,7 +112,7 @@ class Instance:
         slots."""
         return {p.id: min(len(self.usable[p.id]), p.max_meetings if p.max_meetings is not None
                           else len(self.slot_ids))
-                for p in (*self.event.startups, *self.event.investors)}
+                for p in self.event.participants}
 
     @cached_property
     def reach(self) -> dict[str, int]:
@@ -175,10 +175,10 @@ class Instance:
         and wishes, not by trying every pair."""
         in_field: dict[str, list[str]] = defaultdict(list)
         wished_by: dict[str, set[str]] = defaultdict(set)
-        for s in self.event.startups:
-            in_field[s.field].append(s.id)
-            for i in s.wishes:
-                wished_by[i].add(s.id)
+        for startup in self.event.startups:
+            in_field[startup.field].append(startup.id)
+            for i in startup.wishes:
+                wished_by[i].add(startup.id)
         forced: dict[str, set[str]] = defaultdict(set)
         for s, i in self.required | set(self.pins):
             forced[i].add(s)

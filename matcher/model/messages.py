@@ -120,6 +120,13 @@ def refuse_all(title: str, errors: Iterable[tuple[Location, Any, PydanticCustomE
     return ValidationError.from_exception_data(title, details) if details else None
 
 
+def refuse_at(title: str, loc: Location, value: Any, error: PydanticCustomError
+              ) -> ValidationError:
+    """One located error as a ValidationError (see `refuse_all`)."""
+    return ValidationError.from_exception_data(
+        title, [InitErrorDetails(type=error, loc=loc, input=value)])
+
+
 def sentence(error: ErrorDetails, translate: Translate = N_) -> str:
     """One error in words for people, in the language of `translate` (a gettext)."""
     kind, context = error["type"], error.get("ctx") or {}

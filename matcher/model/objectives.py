@@ -10,7 +10,7 @@ of its participants has at least min(F, its reach) meetings); the breaks; the ta
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -37,9 +37,10 @@ def total_breaks(placed: Iterable[tuple[str, str, int]],
     return sum(breaks_in(slots, days) for slots in busy.values())
 
 
-def table_changes(seated: Iterable[tuple[str, str]]) -> int:
-    """For each startup, the number of distinct tables it uses minus one; from (startup, table)."""
-    used: dict[str, set[str]] = defaultdict(set)
+def table_changes(seated: Iterable[tuple[str, Hashable]]) -> int:
+    """For each startup, the number of distinct tables it uses minus one; from (startup, table)
+    (a table's id, or its index)."""
+    used: dict[str, set[Hashable]] = defaultdict(set)
     for startup, table in seated:
         used[startup].add(table)
     return sum(len(tables) - 1 for tables in used.values())

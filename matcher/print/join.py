@@ -20,6 +20,7 @@ from pypdf.generic import (
     DictionaryObject,
     IndirectObject,
     NameObject,
+    NullObject,
     PdfObject,
     StreamObject,
     TextStringObject,
@@ -84,7 +85,8 @@ def _copy_piece(writer: _Writer, reader: PdfReader) -> Iterator[bytes | int]:
         if isinstance(obj, IndirectObject):
             if obj.idnum not in numbers:
                 numbers[obj.idnum] = writer.number()
-                waiting.append((numbers[obj.idnum], obj.get_object()))
+                target = obj.get_object()  # a reference to no object means null
+                waiting.append((numbers[obj.idnum], NullObject() if target is None else target))
             return IndirectObject(numbers[obj.idnum], 0, None)
         if isinstance(obj, StreamObject):
             # A shallow copy keeps the encoded stream data as it is; only the dictionary changes.

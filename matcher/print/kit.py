@@ -115,8 +115,8 @@ def write(event: Event, schedule: Schedule, folder: str | Path, language: str | 
     try:
         for kind in KINDS:
             final = folder / f"{kind}.pdf"
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{final.name}.", suffix=".tmp")
-            done.append((Path(temporary), final))
+            fd, name = tempfile.mkstemp(dir=folder, prefix=f".{final.name}.", suffix=".tmp")
+            done.append((Path(name), final))
             with os.fdopen(fd, "wb") as out:
                 for part in document(kind, event, schedule, language, link, workers):
                     out.write(part)

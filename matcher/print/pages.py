@@ -184,7 +184,7 @@ def alphabetical(name: str) -> str:
 
 def people(event: Event) -> list[Startup | Investor]:
     """Every participant, alphabetical by name."""
-    return sorted((*event.startups, *event.investors), key=lambda p: (alphabetical(p.name), p.id))
+    return sorted(event.participants, key=lambda p: (alphabetical(p.name), p.id))
 
 
 def role_of(person: Startup | Investor) -> Role:
@@ -211,9 +211,9 @@ def agendas(event: Event, schedule: Schedule, link: Link | None = None) -> Itera
     mine = meetings_of(event, schedule)
     for person in people(event):
         lines = tuple(Line.of(e) for e in mine.get(person.id, ()))
-        investor = isinstance(person, Investor)
-        yield Agenda(person.id, person.name, person.organisation if investor else None,
-                     role_of(person), None if investor else person.field, lines,
+        yield Agenda(person.id, person.name,
+                     person.organisation if isinstance(person, Investor) else None,
+                     role_of(person), person.field if isinstance(person, Startup) else None, lines,
                      link(person.id) if link else None, first_level(len(lines), LIST_LEVELS))
 
 

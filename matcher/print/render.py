@@ -33,7 +33,7 @@ from matcher.i18n import (
 )
 from matcher.model.event import Event
 from matcher.print.join import Piece
-from matcher.print.pages import DENSEST, Line, Section
+from matcher.print.pages import DENSEST, Agenda, Line, Section, Sign
 
 Kind = Literal["agendas", "tables", "door-list", "matrix"]
 
@@ -199,13 +199,14 @@ def render_chunk(chunk: Chunk) -> Piece:
     sections = list(chunk.sections)
     document, pages = laid_out(chunk, sections)
     for _ in range(FITS):
-        spilling = [n for n, s in enumerate(sections)
-                    if s.one_page and len(pages[n]) > 1 and s.denser() is not None]  # type: ignore[union-attr]
-        if not spilling:
+        # the one-page sections (agendas and signs) that spill, in a denser layout if any is left
+        spilling = {n: s.denser() for n, s in enumerate(sections)
+                    if isinstance(s, Agenda | Sign) and len(pages[n]) > 1}
+        denser = {n: s for n, s in spilling.items() if s is not None}
+        if not denser:
             break
-        denser = [sections[n].denser() for n in spilling]  # type: ignore[union-attr]
-        _, again = laid_out(chunk, denser)
-        for n, section, its_pages in zip(spilling, denser, again, strict=True):
+        _, again = laid_out(chunk, list(denser.values()))
+        for (n, section), its_pages in zip(denser.items(), again, strict=True):
             sections[n], pages[n] = section, its_pages
     starts = [sum(map(len, pages[:n])) for n in range(len(pages))]
     whole = document.copy([page for its_pages in pages for page in its_pages])

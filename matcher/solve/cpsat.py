@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from matcher.model.rules import Linear, Rule
+from matcher.model.instance import Instance
+from matcher.model.rules import Linear, Rule, Vars
 
 
 class RuleCannotHold(Exception):
@@ -43,7 +44,7 @@ def post(model: cp_model.CpModel, constraint: Linear) -> None:
         model.add_linear_constraint(sum(variables), lb, ub).with_name(constraint.label)
 
 
-def post_rules(model: cp_model.CpModel, rules: Iterable[Rule], inst: object, v: object) -> None:
+def post_rules(model: cp_model.CpModel, rules: Iterable[Rule], inst: Instance, v: Vars) -> None:
     """Post every constraint of the given rules on a model through a variable container."""
     for r in rules:
         for constraint in r.constraints(inst, v):
@@ -82,7 +83,7 @@ class Reporter(cp_model.CpSolverSolutionCallback):
 
 def run(solver: cp_model.CpSolver, model: cp_model.CpModel, stage: str,
         on_progress: ProgressCallback | None = None,
-        should_stop: Callable[[], bool] | None = None) -> int:
+        should_stop: Callable[[], bool] | None = None) -> cp_model.CpSolverStatus:
     """Solve with progress reports; stop within a fifth of a second once `should_stop()` says so,
     even between solutions."""
     if should_stop is None:

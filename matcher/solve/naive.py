@@ -57,10 +57,10 @@ class SlotVars:
     def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
         raise NotImplementedError("tables are seated after solving")
 
-    def meets(self, pair: PairKey) -> object:
+    def meets(self, pair: PairKey) -> cp_model.IntVar | int:
         return self.m.get(pair, 0)
 
-    def at(self, pair: PairKey, slot: int) -> object:
+    def at(self, pair: PairKey, slot: int) -> cp_model.IntVar | int:
         return self.x.get(pair, {}).get(slot, 0)
 
     def at_table(self, pair: PairKey, slot: int, table: int) -> object:
@@ -97,7 +97,7 @@ def solve_naive(inst: Instance, time_limit: float, workers: int = 2, with_breaks
         return NaiveResult("infeasible", seconds=time.monotonic() - start)
     breaks = []
     for p in inst.participants if with_breaks else ():
-        busy: dict[int, object] = {}
+        busy: dict[int, cp_model.IntVar] = {}
         for t in range(len(inst.slot_ids)):
             lits = [v.x[pair][t] for pair in inst.partners(p) if t in v.x[pair]]
             if lits:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -19,12 +20,14 @@ from matcher.model.instance import Instance, PairKey
 from matcher.model.rules import Linear, rules_at
 from matcher.solve.cpsat import ProgressCallback, RuleCannotHold, new_solver, post, run
 
+Var = TypeVar("Var")
 
-class PairVars:
+
+class PairVars(Generic[Var]):
     """The rules' container for this stage: `meets(pair)` is a 0/1 variable per candidate pair
     (a CP-SAT boolean, or a continuous variable of the LP relaxation)."""
 
-    def __init__(self, inst: Instance, new_var: Callable[[str], object],
+    def __init__(self, inst: Instance, new_var: Callable[[str], Var],
                  pairs: Iterable[PairKey]) -> None:
         self.inst = inst
         self.lits = {p: new_var(f"meets[{p[0]},{p[1]}]") for p in pairs}
@@ -137,7 +140,7 @@ def pair_constraints(inst: Instance, v: PairVars, floors: Mapping[str, int] | No
 
 
 def build(inst: Instance, pairs: Iterable[PairKey], floors: Mapping[str, int] | None = None,
-          ) -> tuple[cp_model.CpModel, PairVars]:
+          ) -> tuple[cp_model.CpModel, PairVars[cp_model.IntVar]]:
     """The pairing model in CP-SAT, maximising the score."""
     model = cp_model.CpModel()
     v = PairVars(inst, model.new_bool_var, pairs)

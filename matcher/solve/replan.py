@@ -25,7 +25,9 @@ from matcher.solve.solver import solve_instance
 def keepable(inst: Instance, old: Schedule) -> list[Meeting]:
     """Old meetings that the new event still allows where they are, each on its own."""
     table_index = {k: n for n, k in enumerate(inst.tables)}
-    taken = {(side, t) for pair, (t, _) in inst.pins.items() for side in pair}
+    # (participant, slot) and (table index, slot) of the pinned meetings
+    taken: set[tuple[str | int, int]] = {(side, t) for pair, (t, _) in inst.pins.items()
+                                         for side in pair}
     taken |= {(k, t) for t, k in inst.pins.values() if k is not None}
     kept = []
     for m in old.meetings:

@@ -39,10 +39,10 @@ def seat_greedily(inst: Instance, placed: Placed) -> Seated:
         order.sort(key=lambda s: -len(by_startup[s]))
     for startup in order:
         needed = {placed[pair] for pair in by_startup[startup]}
-        order = [pinned_home[startup]] if startup in pinned_home else []
-        order += [k for k in range(len(inst.tables)) if k not in order]
-        home = next((k for k in order if not needed & taken[k]), None)
-        for pair in sorted(by_startup[startup], key=placed.get):
+        tables = [pinned_home[startup]] if startup in pinned_home else []
+        tables += [k for k in range(len(inst.tables)) if k not in tables]
+        home = next((k for k in tables if not needed & taken[k]), None)
+        for pair in sorted(by_startup[startup], key=lambda pair: placed[pair]):
             t = placed[pair]
             k = home if home is not None else _nearest_free(taken, t, seated, pair, by_startup)
             seated[pair] = k

@@ -26,10 +26,10 @@ def fewest_breaks_alone(options: list[tuple[int, ...]], slots: int) -> int:
         model.add_exactly_one(lits.values())
     busy = {}
     for t in range(slots):
-        lits = [lits[t] for lits in place if t in lits]
-        if lits:
+        here = [lits[t] for lits in place if t in lits]
+        if here:
             busy[t] = model.new_bool_var(f"busy[{t}]")
-            model.add(sum(lits) == busy[t])
+            model.add(sum(here) == busy[t])
     model.minimize(count_breaks(model, busy, "alone", slots))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

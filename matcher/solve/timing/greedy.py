@@ -76,7 +76,7 @@ def by_ranking(problem: TimingProblem, until: float = math.inf) -> list[int | No
         if t in new_day:  # the night is no break: today's runs start afresh
             started = [False] * len(problem.participants)
         ready = [k for k, m in enumerate(meetings) if placed[k] is None and t in m.slots and all(
-            placed[b] is not None and placed[b] < t for b in earlier.get(k, ()))]
+            s is not None and s < t for s in (placed[b] for b in earlier.get(k, ())))]
         # slack: the slots from t on where p could still meet, minus the meetings it has left
         slack = [sum(1 for u in range(t, slots) if reach[p][u]) - left[p]
                  for p in range(len(problem.participants))]

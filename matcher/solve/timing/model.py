@@ -8,7 +8,8 @@ reasons on them directly (a core says "one of these participants must break some
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
@@ -18,7 +19,13 @@ from matcher.solve.timing.problem import TimingProblem
 Literal = cp_model.IntVar | cp_model.BoolVarT
 
 
-def gap_literals(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
+class Solved(Protocol):
+    """Where a solution's values are read: a solver, its callback, or a sandbox's answer."""
+
+    def boolean_value(self, lit: cp_model.IntVar, /) -> bool: ...
+
+
+def gap_literals(model: cp_model.CpModel, busy: Mapping[int, Literal], name: str,
                  days: Sequence[int] | None = None) -> list[Literal]:
     """Per slot t, a literal true exactly when a break of the participant starts at t; with
     `days` (each slot's day), breaks are counted within each day."""
@@ -30,7 +37,7 @@ def gap_literals(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
     return [gap for day in sorted(by_day) for gap in _gaps_in_one_day(model, by_day[day], name)]
 
 
-def _gaps_in_one_day(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
+def _gaps_in_one_day(model: cp_model.CpModel, busy: Mapping[int, Literal], name: str,
                      ) -> list[Literal]:
     if len(busy) < 2:
         return []
@@ -58,7 +65,7 @@ def _gaps_in_one_day(model: cp_model.CpModel, busy: dict[int, Literal], name: st
     return gaps
 
 
-def count_breaks(model: cp_model.CpModel, busy: dict[int, Literal], name: str,
+def count_breaks(model: cp_model.CpModel, busy: Mapping[int, Literal], name: str,
                  slots: int, days: Sequence[int] | None = None) -> cp_model.IntVar:
     """Soft: a participant's breaks, exactly, from its busy literal per slot."""
     breaks = model.new_int_var(0, max(0, (slots - 1) // 2), f"breaks[{name}]")
@@ -241,8 +248,7 @@ class TimingModel:
             for slot, lit in self.place[k].items():
                 self.model.add_hint(lit, slot == t)
 
-    def extract(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback
-                ) -> tuple[int, ...]:
+    def extract(self, solver: Solved) -> tuple[int, ...]:
         """The slot of each meeting in the solution a solver (or its callback) holds."""
         return tuple(next(t for t, lit in lits.items() if solver.boolean_value(lit))
                      for lits in self.place)

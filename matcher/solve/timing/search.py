@@ -380,7 +380,7 @@ def run_race(race: Race, problem: TimingProblem, time_limit: float, workers: int
     """Bounds and a first placement, then `improve` and `climb` side by side."""
     lower = participant_lower_bounds(problem)
     race.raise_bound(sum(lower))
-    hint = list(problem.hint) if problem.hint else first_placement(problem)
+    hint: list[int | None] = list(problem.hint) if problem.hint else first_placement(problem)
     if None in hint:
         hint = complete(race, problem, hint, workers)
         if race.infeasible:
