@@ -65,6 +65,7 @@ print-tools:
 
 test: $(STAMP) $(NODE_STAMP) chromium fonts print-tools translations
 	$(VENV)/bin/ruff check matcher web tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP)

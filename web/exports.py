@@ -46,11 +46,11 @@ def csv_response(rows: Iterable[Iterable[Any]], filename: str) -> Response:
 def xlsx_bytes(title: str, rows: Iterable[Iterable[Any]]) -> bytes:
     """Rows as an Excel workbook of one sheet; text is stored as text, never as a formula."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = title  # type: ignore[union-attr]
+    sheet = book.create_sheet(title, 0)
+    book.remove(book.worksheets[1])  # the empty sheet a new workbook starts with
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
-            target = sheet.cell(row=r, column=c, value=value)  # type: ignore[union-attr]
+            target = sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 target.data_type = "s"  # openpyxl would store "=..." as a formula
     out = io.BytesIO()

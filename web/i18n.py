@@ -10,6 +10,7 @@ browser gets Traditional Chinese, never the Simplified fallback.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale, gettext
@@ -127,11 +128,15 @@ def init_app(app: Flask) -> None:
                               "codes": codes, "joined": joined,
                               "field_name": lambda field, event=None: field_name(
                                   field, current_language(), getattr(event, "field_names", None))}
+
+    def moment(value: datetime, timezone: str | None = None) -> str:
+        """With the event's time zone: a stored moment as the clocks at the event show it."""
+        return format_moment(value, current_language(), timezone)
+
     app.jinja_env.filters |= {
         "day": lambda value: format_day(value, current_language()),
         "weekday": lambda value: format_weekday(value, current_language()),
         "zone": lambda timezone: zone_name(timezone, current_language()),
-        # With the event's time zone: a stored moment as the clocks at the event show it.
-        "moment": lambda value, timezone=None: format_moment(value, current_language(), timezone),
+        "moment": moment,
     }
 

@@ -95,7 +95,7 @@ def login_limits(view: F) -> F:
     per_account = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
                                 key_func=login_account, methods=["POST"],
                                 deduct_when=failed_login, scope="login-account")
-    return per_address(per_account(view))  # type: ignore[arg-type, return-value]
+    return per_address(per_account(view))  # type: ignore[return-value]
 
 
 @functools.cache

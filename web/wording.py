@@ -57,7 +57,7 @@ class Names:
     def of_event(cls, event: Event) -> Names:
         """The names in an event (a version's, or the stored one made valid)."""
         days = several_days(event.slots)
-        return cls({p.id: p.name for p in (*event.startups, *event.investors)},
+        return cls({p.id: p.name for p in event.participants},
                    {s.id: slot_time(s, days) for s in event.slots})
 
     @classmethod

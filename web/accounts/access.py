@@ -43,8 +43,8 @@ def allows(role: str | None, permission: Permission) -> bool:
 def actor() -> Organiser | None:
     """The account acting in this request: the API token's, else the logged-in organiser."""
     if "organiser" in g:
-        return g.organiser  # type: ignore[no-any-return]
-    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+        return g.organiser
+    return current_user if current_user.is_authenticated else None
 
 
 def role_in(session: Session, organiser: Organiser, event_id: int) -> str | None:
@@ -57,8 +57,8 @@ def authorise(event_id: int, permission: Permission) -> EventRow:
     """The event, when the acting account has the permission; else 404 (outside the team or
     no such event) or 403 (in the team, role too low)."""
     account = actor()
-    known = account is not None and 1 <= event_id <= MAX_ID  # ids no row can have: no query
-    role = role_in(db(), account, event_id) if known else None  # type: ignore[arg-type]
+    known = 1 <= event_id <= MAX_ID  # ids no row can have: no query
+    role = role_in(db(), account, event_id) if account is not None and known else None
     row = get(EventRow, event_id) if role is not None else None
     if row is None:
         abort(404, description=_("There is no such event, or it is not shared with you."))
@@ -89,6 +89,14 @@ def current_event(event_id: int) -> EventRow:
     if row is None or row.id != event_id:
         raise RuntimeError(f"event {event_id} read by a view that states no permission")
     return row
+
+
+def member() -> Organiser:
+    """The acting account of a view that `requires` a permission (only team members get in)."""
+    account = actor()
+    if account is None:
+        raise RuntimeError("the account asked for by a view that states no permission")
+    return account
 
 
 def can(permission: Permission) -> bool:

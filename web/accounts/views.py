@@ -140,5 +140,5 @@ def account() -> str:
     if request.method == "POST":
         if request.form.get("action") != "new-token":
             abort(400)
-        token = new_api_token(db(), current_user)  # type: ignore[arg-type]
+        token = new_api_token(db(), current_user)
     return render_template("auth/account.html", token=token)

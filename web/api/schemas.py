@@ -4,7 +4,7 @@ OpenAPI document."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -63,7 +63,8 @@ class ParticipantOut(Out):
 
 StartupIn = columns_model("startup")
 InvestorIn = columns_model("investor")
-ParticipantIn = Annotated[StartupIn | InvestorIn, Field(discriminator="kind")]
+# Built at run time from the columns, so a type for pydantic (TypeAdapter) but not for mypy.
+ParticipantIn: Any = Annotated[StartupIn | InvestorIn, Field(discriminator="kind")]
 
 
 class JobRequest(BaseModel):

@@ -117,7 +117,7 @@ def summary(row: EventRow, role: str) -> EventSummary:
 def participant_out(p: Participant) -> ParticipantOut:
     """A participant with their link (only for those who may change the event: the link lets
     its holder change the participant's answers)."""
-    return ParticipantOut(id=p.code, kind=p.kind, name=p.name,  # type: ignore[arg-type]
+    return ParticipantOut(id=p.code, kind=p.kind, name=p.name,
                           organisation=p.organisation, email=p.email, answered_at=p.answered_at,
                           link=link_for(p) if can("edit") else None)
 
@@ -238,7 +238,7 @@ def show_schedule(event_id: int) -> tuple[Response, int]:
         raise ApiError(404, "no such schedule version")
     return out(ScheduleOut(event_id=row.id, version=version.number, origin=version.origin,
                            created_at=version.created_at, published_at=version.published_at,
-                           schedule=version.schedule))  # type: ignore[arg-type]
+                           schedule=version.schedule))
 
 
 @bp.route("/openapi.json", methods=["GET"])

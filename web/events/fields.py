@@ -37,9 +37,9 @@ def resolve(lines: Sequence[str], codes: Sequence[str], names: Mapping[str, Fiel
     (a default field's name, or its id) is not stored; names per language (from the event
     file) stay, a changed line replacing the English one."""
     by_text: dict[str, str] = {}
-    for code in codes:
-        for text in (code, name_of(code, names), slug(name_of(code, names))):
-            by_text.setdefault(text.casefold(), code)
+    for known in codes:
+        for text in (known, name_of(known, names), slug(name_of(known, names))):
+            by_text.setdefault(text.casefold(), known)
     found: list[str | None] = [by_text.get(line.casefold()) or by_text.get(slug(line))
                                for line in lines]
     unclaimed = set(codes) & set(used) - {code for code in found if code}

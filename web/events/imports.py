@@ -85,7 +85,8 @@ class Preview:
         """A digest of what the preview shows, to tell whether a confirmation still matches."""
         if self.plan is None:
             return ""
-        seen = [("+", c.code, sorted(c.after.items())) for c in self.plan.added]
+        seen: list[tuple[object, ...]] = [("+", c.code, sorted(c.after.items()))
+                                          for c in self.plan.added]
         seen += [("~", c.code, c.differences()) for c in self.plan.changed]
         seen += [("-", p.code) for p in self.plan.missing]
         return hashlib.sha256(repr(seen).encode()).hexdigest()[:32]

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,8 +22,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
-from web.accounts.access import actor, current_event, requires
+from web.accounts.access import current_event, member, requires
 from web.accounts.views import organisers_only
 from web.db import db
 from web.db.models import EventRow, Participant, new_nonce
@@ -218,8 +218,8 @@ def import_file(event_id: int) -> str | Response | tuple[str, int]:
                 errors = {"file": str(e)}
             else:
                 result = preview(row, kind, filename, table)
-                draft = save_draft(db(), row, actor(), kind, filename, table) \
-                    if result.ok else None  # type: ignore[arg-type]
+                draft = save_draft(db(), row, member(), kind, filename, table) \
+                    if result.ok else None
                 return render_preview(row, result, draft.id if draft else None)
     return render_template("people/import.html", row=row, kind=kind, result=None, errors=errors,
                            hours=DRAFT_HOURS, columns=COLUMNS[kind]), 422 if errors else 200
@@ -230,7 +230,7 @@ def import_file(event_id: int) -> str | Response | tuple[str, int]:
 def confirm_import(event_id: int, draft_id: int) -> str | Response | tuple[str, int]:
     """Store a previewed file, removing the participants it does not name if ticked."""
     row = current_event(event_id)
-    draft = load_draft(db(), row, actor(), draft_id)  # type: ignore[arg-type]
+    draft = load_draft(db(), row, member(), draft_id)
     if draft is None:
         flash(_("This preview has expired or was replaced by another file: upload the file "
                 "again."), "error")

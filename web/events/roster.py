@@ -43,11 +43,12 @@ def columns_model(kind: Kind) -> type[BaseModel]:
     to the `COLUMNS` (their types, limits and descriptions, not copies), and a `kind`. The whole
     model, and the event, are checked by `plan`."""
     source = MODELS[kind]
-    keys: dict[str, Any] = {name: (source.model_fields[name].annotation, source.model_fields[name])
-                            for name in COLUMNS[kind]}
+    keys: dict[str, Any] = {"kind": (Literal[kind], ...)}
+    keys |= {name: (source.model_fields[name].annotation, source.model_fields[name])
+             for name in COLUMNS[kind]}
     return create_model(f"{source.__name__}In", __config__=ConfigDict(extra="forbid", frozen=True),
                         __doc__=f"A {kind} to add, or to update by id (only the keys given).",
-                        kind=(Literal[kind], ...), **keys)  # type: ignore[call-overload]
+                        **keys)
 
 
 @dataclass(frozen=True)

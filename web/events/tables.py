@@ -16,13 +16,14 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, BinaryIO
+from typing import IO, Any
 from xml.parsers import expat
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from matcher.model.event import CONTROL_RUN, MAX_PARTICIPANTS
 
@@ -91,7 +92,7 @@ def upload_name(filename: str) -> str:
     return name if len(name) <= FILENAME_MAX else "…" + name[1 - FILENAME_MAX:]
 
 
-def read_table(filename: str, stream: BinaryIO, known: Iterable[str] = (),
+def read_table(filename: str, stream: IO[bytes], known: Iterable[str] = (),
                limit: int = MAX_ROWS) -> Table:
     """The table of an uploaded .csv or .xlsx file (`known`: the column names expected, which
     tell a CSV file's separator); BadUpload when it cannot be read at all."""
@@ -230,7 +231,7 @@ def open_quote(line: str, sep: str) -> int | None:
     return cell if quoted else None
 
 
-def read_xlsx(stream: BinaryIO, limit: int = MAX_ROWS) -> Table:
+def read_xlsx(stream: IO[bytes], limit: int = MAX_ROWS) -> Table:
     """The rows of the active sheet of an Excel workbook; its parts are measured (and its sheets
     scanned) before openpyxl opens it, since openpyxl holds strings, styles and a whole row's
     cells in memory."""
@@ -246,8 +247,10 @@ def read_xlsx(stream: BinaryIO, limit: int = MAX_ROWS) -> Table:
         raise BadUpload(unreadable_xlsx()) from None
     try:
         sheet = book.active
-        sheet.reset_dimensions()  # type: ignore[union-attr]  # a stated size could pad every row
-        return sheet_table(sheet.iter_rows(values_only=True), limit)  # type: ignore[union-attr]
+        if not isinstance(sheet, ReadOnlyWorksheet):  # a chart sheet has no rows
+            raise BadUpload(unreadable_xlsx())
+        sheet.reset_dimensions()  # a stated size could pad every row
+        return sheet_table(sheet.iter_rows(values_only=True), limit)
     except BadUpload:
         raise
     except Exception:  # a damaged part surfaces only while the sheet is read
@@ -281,7 +284,7 @@ def measure(archive: zipfile.ZipFile) -> None:
                 scan(source, sheet=part.filename.startswith("xl/worksheets/"))
 
 
-def scan(source: BinaryIO, sheet: bool) -> None:
+def scan(source: IO[bytes], sheet: bool) -> None:
     """Count a part's XML elements, and a sheet's rows and the cells of each row, in one
     streaming pass (constant memory)."""
     parser = expat.ParserCreate()

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from pydantic_core import ErrorDetails
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
 from matcher.model.messages import sentence
 from web.accounts.access import add_owner, can, current_event, requires
@@ -105,7 +105,7 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
     if row.id is None:  # a new event: its creator owns it
         db().add(row)
         db().flush()
-        add_owner(db(), row, current_user)  # type: ignore[arg-type]
+        add_owner(db(), row, current_user)
     try:
         db().commit()
     except StaleDataError:

@@ -3,8 +3,9 @@ any event for anyone else."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from web.accounts.access import events_of
 from web.accounts.views import safe_next
@@ -23,7 +24,7 @@ def index() -> str:
     session = db()
     rows = [] if not current_user.is_authenticated else [
         (e, role, latest_version(session, e.id), published_version(session, e.id))
-        for e, role in events_of(session, current_user)]  # type: ignore[arg-type]
+        for e, role in events_of(session, current_user)]
     return render_template("views/index.html", rows=rows)
 
 

@@ -8,6 +8,7 @@ service opens no more than the meetings; a new personal link revokes both.
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from flask import current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -48,7 +49,7 @@ def site_url() -> str:
     return current_app.config.get("PUBLIC_URL") or request.host_url
 
 
-def external(endpoint: str, **values: object) -> str:
+def external(endpoint: str, **values: Any) -> str:
     """A full address on this site, as people outside it use it (see `site_url`)."""
     if current_app.config.get("PUBLIC_URL"):
         return site_url().rstrip("/") + url_for(endpoint, **values)

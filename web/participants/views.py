@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
 from matcher.model.timetable import agenda, entries
 from web.accounts.access import actor, allows, role_in
@@ -68,7 +69,8 @@ def apply(p: Participant, answers: InvestorAnswers | StartupAnswers) -> None:
 
 def save(p: Participant) -> dict[str, str]:
     """Validate and save the posted answers; the errors per field (empty when saved)."""
-    model = InvestorAnswers if p.kind == "investor" else StartupAnswers
+    model: type[InvestorAnswers] | type[StartupAnswers] = \
+        InvestorAnswers if p.kind == "investor" else StartupAnswers
     answers, errors = validate(model, posted(p))
     if answers is None:
         return errors

@@ -7,10 +7,11 @@ once instead of after every page is laid out.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from matcher.i18n import LANGUAGES, SHORT
 from matcher.print import kit
@@ -36,7 +37,7 @@ def print_language() -> str:
 @bp.record_once
 def add_globals(state: BlueprintSetupState) -> None:
     """The kit's languages for the timetable page: (short name, name in itself)."""
-    app: Flask = state.app
+    app = state.app
     app.jinja_env.globals["PRINT_LANGUAGES"] = [(short, LANGUAGES[locale])
                                                 for short, locale in SHORT.items()]
     app.jinja_env.globals["print_language"] = print_language
@@ -54,7 +55,7 @@ def download(event_id: int, number: int) -> Response:
     kind, language = request.args.get("kind"), request.args.get("lang", "en")
     back = redirect(url_for("schedules.show", event_id=row.id, version=number))
     if kind is None:
-        return back  # type: ignore[return-value]
+        return back
     if version is None or kind not in kit.KINDS or language not in SHORT:
         abort(404)
     published = published_version(db(), row.id)
@@ -62,7 +63,7 @@ def download(event_id: int, number: int) -> Response:
         flash(_("Only the published version can be printed: it is the one participants see. "
                 "Publish version %(number)s first, or print the published one.", number=number),
               "error")
-        return back  # type: ignore[return-value]
+        return back
     links = agenda_links(row) if kind == "agendas" and can("edit") else None
     pdf = kit.document(kind, snapshot_of(version), schedule_of(version), language, links)
     filename = f"{kind}-{event_id}-v{number}-{language}.pdf"

@@ -38,8 +38,8 @@ def per_person(old_event: Event, old: Schedule, new_event: Event, new: Schedule,
     """The changes, and each affected person's (startups first, then investors, by name)."""
     diff = changes(old, new)
     before, after = Names.of_event(old_event), Names.of_event(new_event)
-    people = {p.id: p for p in (*old_event.startups, *old_event.investors)}
-    people |= {p.id: p for p in (*new_event.startups, *new_event.investors)}
+    people = {p.id: p for p in old_event.participants}
+    people |= {p.id: p for p in new_event.participants}
     startups = {s.id for s in (*old_event.startups, *new_event.startups)}
     lines: dict[str, list[Line]] = {code: [] for code in diff.affected()}
 

@@ -54,7 +54,7 @@ def participant_calendar(row: EventRow, version: ScheduleVersion, code: str) -> 
     """A participant's meetings in a version (METHOD:PUBLISH), for downloads and feeds; without
     meetings for someone the version does not know (they joined after it was made)."""
     event = with_addresses(snapshot_of(version), row)
-    known = code in {p.id for p in (*event.startups, *event.investors)}
+    known = code in {p.id for p in event.participants}
     return calendar(event, schedule_of(version).meetings if known else (), "PUBLISH",
                     code if known else None, organiser=organiser_of(row),
                     agenda_link=agenda_links(row))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -15,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
@@ -137,7 +137,7 @@ def names(*versions: ScheduleVersion | None) -> dict[str, str]:
     for version in versions:
         if version is not None:
             event = snapshot_of(version)
-            found |= {p.id: p.name for p in (*event.startups, *event.investors)}
+            found |= {p.id: p.name for p in event.participants}
     return found
 
 

@@ -31,7 +31,7 @@ def unmet_wishes(event: Event, schedule: Schedule, participant: str,
     explainer = explainer or Explainer(Instance(event), schedule)
     if participant not in explainer.inst.participants:
         return []
-    names = {p.id: p.name for p in (*event.startups, *event.investors)}
+    names = {p.id: p.name for p in event.participants}
     return [Unmet(names[a.other], a)
             for a in explainer.answers(participant, audience, language)
             if a.reason != "met"]

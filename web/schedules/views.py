@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -19,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from matcher.model.check import violations
 from matcher.model.explain import Explainer

@@ -4,9 +4,10 @@ removes them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from web.accounts.access import current_event, requires
 from web.accounts.views import find_organiser, organisers_only
@@ -32,7 +33,7 @@ def members(event_id: int) -> list[Member]:
 def show(event_id: int) -> str:
     """The team, and for the owner the form that adds to it."""
     return render_template("team/show.html", row=current_event(event_id),
-                           members=members(event_id), errors={}, values={}), 200
+                           members=members(event_id), errors={}, values={})
 
 
 @bp.route("", methods=["POST"])

@@ -13,7 +13,7 @@ from web.db import (
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
-    with create_engine(config.get_main_option("sqlalchemy.url")).begin() as connection:
+    with create_engine(config.get_main_option("sqlalchemy.url", "")).begin() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata,
                           render_as_batch=True)
         context.run_migrations()
