@@ -1,12 +1,15 @@
-"""Shared fixtures: a tiny event to vary per test, the sample event, and the browser."""
+"""Shared fixtures: a tiny event to vary per test, the sample event, and the browser; and the
+run's last line on PostgreSQL: how many tests ran on it, or that none did."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "michk-2023" / "event.json"
 
@@ -77,3 +80,19 @@ def browser():  # type: ignore[no-untyped-def]
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the storage tests also ran on PostgreSQL: without TEST_DATABASE_URL
+    they run on SQLite only, and a green run would otherwise not show it."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        terminalreporter.write_sep(
+            "!", "PostgreSQL tests NOT run: TEST_DATABASE_URL is not set, the storage tests "
+            "ran on SQLite only (.ci/run sets it)", yellow=True, bold=True)
+        return
+    ran = {report.nodeid for reports in terminalreporter.stats.values() for report in reports
+           if isinstance(report, pytest.TestReport) and "postgresql" in report.keywords}
+    where = make_url(url).render_as_string(hide_password=True)
+    terminalreporter.write_sep("=", f"PostgreSQL: {len(ran)} tests ran on {where}",
+                               green=bool(ran), yellow=not ran, bold=True)

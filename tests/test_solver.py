@@ -276,3 +276,49 @@ def test_flow_engine_drops_meetings_left_out_only_when_the_rules_allow(
     assert violations(Instance(event), result) == []
     assert result.meetings and all(m.startup == "a" for m in result.meetings)
     assert result.status == "feasible" and "startup_floor" not in result.proven
+
+
+@pytest.mark.parametrize("retimed", [True, False])
+def test_fallback_when_the_timing_engine_cannot_place_the_chosen_pairs(
+        tiny: dict, monkeypatch: pytest.MonkeyPatch, retimed: bool) -> None:
+    """The timing engine refusing the fair pairs (it cannot be made to on a small event, so it
+    is told to): the time-indexed model chooses pairs it can place, the engine times those
+    again (or, when it cannot either, they keep the model's slots), and the schedule keeps the
+    rules and claims no floor it did not prove."""
+    from matcher.solve import solver as staged
+
+    tiny["investors"][0]["max_meetings"] = 1
+    event = Event.model_validate(tiny)
+    real, calls = staged.place, []
+
+    def place(inst, pairs, *args, **kwargs):
+        calls.append(kwargs.get("hint"))
+        return real(inst, pairs, *args, **kwargs) if retimed and len(calls) > 1 else None
+
+    monkeypatch.setattr(staged, "place", place)
+    result = solved(event)
+    assert len(calls) == 2 and calls[0] is None and calls[1] is not None  # re-timed from a hint
+    assert set(calls[1]) == pairs_met(result)
+    best = brute_force_best_score(event)
+    assert result.score <= best <= result.bound
+    if "score" in result.proven:
+        assert result.score == best
+    # the floors were raised for pairs the schedule does not have: no bound on them is claimed
+    inst = Instance(event)
+    fairness = result.fairness
+    assert fairness is not None
+    assert fairness.startup_floor_bound == max(inst.reach[p] for p in inst.startups)
+    assert fairness.investor_floor_bound == max(inst.reach[p] for p in inst.investors)
+
+
+@pytest.mark.parametrize(("status", "error"), [("infeasible", Infeasible),
+                                               ("unknown", TimeoutError)])
+def test_fallback_that_finds_no_timetable_says_why(tiny: dict, monkeypatch: pytest.MonkeyPatch,
+                                                   status: str, error: type) -> None:
+    from matcher.solve import solver as staged
+    from matcher.solve.naive import NaiveResult
+
+    monkeypatch.setattr(staged, "place", lambda *args, **kwargs: None)
+    monkeypatch.setattr(staged, "solve_naive", lambda *args, **kwargs: NaiveResult(status))
+    with pytest.raises(error, match="no timetable"):
+        solve(Event.model_validate(tiny), time_limit=FAST)
