@@ -361,7 +361,7 @@ def solve_large(problem: TimingProblem, time_limit: float,
         problem = problem.model_copy(update={
             "meetings": tuple(problem.meetings[k] for k in kept), "hint": None})
         race = Race(problem, race.left(), on_progress, should_stop)
-    search = KempeSearch(problem, [hint[k] for k in kept if hint[k] is not None], problem.days)
+    search = KempeSearch(problem, [t for t in hint if t is not None], problem.days)
     race.offer(tuple(search.slots))
     if not problem.precedences and problem.fairness is None:
         search.run(race.end, race.closed, lambda: race.offer(tuple(search.slots)))
