@@ -86,3 +86,28 @@ def test_a_large_problem_out_of_time_or_room_leaves_meetings_out() -> None:
     assert sorted(result.slots) == [-1, -1, 0]
     out_of_time = solve_timing(problem, time_limit=0, large=True)
     assert out_of_time.left_out == (0, 1, 2) and out_of_time.slots == (-1, -1, -1)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_search_counts_breaks_as_breaks_in_does(seed: int) -> None:
+    """The search counts a participant's breaks on its own table (it does for every move),
+    and counts what `matcher.model.objectives.breaks_in` counts, the one definition."""
+    from matcher.model.objectives import breaks_in
+
+    rng = random.Random(seed)
+    for _ in range(20):
+        slots = rng.randint(1, 9)
+        days = sorted(rng.randrange(3) for _ in range(slots))
+        placed: list[tuple[int, int, int]] = []  # (a, b, slot): each one meeting per slot
+        for t in range(slots):
+            people = rng.sample(range(6), 6)
+            placed += [(a, b, t) for a, b in zip(people[::2], people[1::2], strict=True)
+                       if rng.random() < 0.6]
+        problem = problem_of([(a, b) for a, b, _ in placed], slots, capacity=3).model_copy(
+            update={"days": tuple(days)})
+        search = KempeSearch(problem, [t for _, _, t in placed], days)
+        for p in range(6):
+            busy = [t for a, b, t in placed if p in (a, b)]
+            for day in set(days):
+                assert search.breaks(p, day) == breaks_in(t for t in busy if days[t] == day)
+        assert search.total() == sum(breaks_of(problem, tuple(t for _, _, t in placed)))

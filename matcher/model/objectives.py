@@ -4,7 +4,9 @@ the claims a schedule file makes about them.
 In order: the score; the startups' floor, then the investors' (a side's floor F holds when each
 of its participants has at least min(F, its reach) meetings); the breaks; the table changes.
 `breaks_in` is the one definition of a break; the timing engine's break literals
-(`matcher.solve.timing.model.gap_literals`) state it for CP-SAT, and a test checks they agree.
+(`matcher.solve.timing.model.gap_literals`) state it for CP-SAT and the Kempe search
+(`matcher.solve.timing.kempe.KempeSearch.breaks`) counts it in place for speed, and tests check
+that both agree with it.
 """
 
 from __future__ import annotations
