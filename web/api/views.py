@@ -189,7 +189,7 @@ def start_job(event_id: int) -> tuple[Response, int]:
     problems = problems_of(row)
     if problems:
         raise ApiError(422, "the event cannot be generated", problems)
-    job, new = jobs.start(current_app._get_current_object(), db(), row, limit,  # type: ignore[attr-defined]
+    job, new = jobs.start(current_app, db(), row, limit,
                           base=published_version(db(), row.id))
     if not new:
         raise ApiError(409, f"job {job.id} is already generating this event")

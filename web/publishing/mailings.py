@@ -189,7 +189,7 @@ def run_mailing(app: Flask, mailing_id: int) -> None:
 def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
     """Build the mailing's outbox (the invitations of its version, or every personal link) and
     send what it has not sent yet."""
-    row: EventRow = session.get(EventRow, mailing.event_id)  # type: ignore[assignment]
+    row = session.get_one(EventRow, mailing.event_id)
     organiser = organiser_of(row)
     settings, problem = mail_setup(row)
     if settings is None or organiser is None:
@@ -228,7 +228,7 @@ def invitations_of(session: Session, row: EventRow, mailing: Mailing, organiser:
                    ) -> Outbox:
     """The invitations of a mailing's version: every meeting, or what changed since the
     previous version."""
-    version: ScheduleVersion = session.get(ScheduleVersion, mailing.version_id)  # type: ignore[assignment]
+    version = session.get_one(ScheduleVersion, mailing.version_id)
     previous = session.get(ScheduleVersion, mailing.previous_version_id) \
         if mailing.previous_version_id else None
     return outbox(with_addresses(snapshot_of(version), row), schedule_of(version), organiser,

@@ -38,8 +38,8 @@ organisers_only(bp)
 def start_sending(row: EventRow, version: ScheduleVersion, form: PublishForm,
                   done: str) -> Response:
     """Queue the e-mails and go to their progress; if they cannot go, say why after `done`."""
-    mailing, problems = mailings.start(current_app._get_current_object(),  # type: ignore[attr-defined]
-                                       db(), row, version, form.scope, site_url())
+    mailing, problems = mailings.start(current_app, db(), row, version, form.scope,
+                                       site_url())
     if mailing is None:
         flash(joined((done, _("No invitations were sent: %(problems)s",
                              problems="; ".join(problems)))), "error")
@@ -177,8 +177,7 @@ def retry(event_id: int, mailing_id: int) -> Response:
     if later is not None:
         flash(_("These invitations were retried already: here is that retry."), "error")
         return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=later.id))
-    again, problems = mailings.retry(current_app._get_current_object(),  # type: ignore[attr-defined]
-                                     db(), row, found)
+    again, problems = mailings.retry(current_app, db(), row, found)
     if again is None:
         flash(_("Not retried: %(problems)s", problems="; ".join(problems)), "error")
         return redirect(url_for("publishing.mailing", event_id=event_id, mailing_id=mailing_id))

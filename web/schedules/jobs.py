@@ -141,22 +141,22 @@ def run_job(app: Flask, job_id: int) -> None:
             job.tell(N_("Stopped before it started."))
             session.commit()
             return
-        row = session.get(EventRow, job.event_id)
+        row = session.get_one(EventRow, job.event_id)  # a job goes with its event
         # The event may have changed since the job was queued.
-        problems = problems_of(row)  # type: ignore[arg-type]
+        problems = problems_of(row)
         if problems:
             job.status, job.finished_at = "failed", now()
             job.tell(N_("The event was changed meanwhile and is not valid now: %(problems)s"),
                      problems="; ".join(problems))
             session.commit()
             return
-        if job.now_slot and job.now_slot not in {s["id"] for s in row.slots}:  # type: ignore[union-attr]
+        if job.now_slot and job.now_slot not in {s["id"] for s in row.slots}:
             job.status, job.finished_at = "failed", now()
             job.tell(N_("The slot %(slot)s, to re-plan from, is no longer in the event."),
                      slot=job.now_slot)
             session.commit()
             return
-        event: Event = event_of(row)  # type: ignore[arg-type]
+        event = event_of(row)
         base = session.get(ScheduleVersion, job.base_version_id) if job.base_version_id else None
         job.status = "running"
         session.commit()

@@ -94,7 +94,7 @@ def job_json(job: SolveJob) -> dict[str, Any]:
             "elapsed": job.elapsed, "time_limit": job.time_limit,
             "stop_requested": job.stop_requested, "message": job.words,
             "version": None if job.version_id is None else
-            db().get(ScheduleVersion, job.version_id).number}  # type: ignore[union-attr]
+            db().get_one(ScheduleVersion, job.version_id).number}
 
 
 # What the progress page says of a job's status and the solver's stage.
@@ -201,8 +201,8 @@ def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
         flash(_("The event cannot be generated until these are fixed: %(problems)s",
                 problems="; ".join(problems)), "error")
         return back
-    job, new = jobs.start(current_app._get_current_object(), db(), row,  # type: ignore[attr-defined]
-                          form.time_limit, base=published, now_slot=now_slot)
+    job, new = jobs.start(current_app, db(), row, form.time_limit, base=published,
+                          now_slot=now_slot)
     if not new:
         flash(_("A generation of this event is already running; here is its progress."))
     return redirect(url_for("schedules.job", event_id=row.id, job_id=job.id))
