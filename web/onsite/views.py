@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -20,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from web.accounts.access import current_event, requires
 from web.accounts.views import organisers_only
@@ -173,8 +173,8 @@ def replan_without(event_id: int, participant_id: int) -> Response:
         flash(_("Not re-planned: %(problems)s", problems=joined(problems)), "error")
         return back(row, participant)
     db().commit()
-    job, new = jobs.start(current_app._get_current_object(), db(), row,  # type: ignore[attr-defined]
-                          current_app.config["SOLVE_TIME_LIMIT"], base=live, now_slot=now_slot)
+    job, new = jobs.start(current_app, db(), row, current_app.config["SOLVE_TIME_LIMIT"],
+                          base=live, now_slot=now_slot)
     flash(_("Re-planning without %(name)s from now on; then publish the new version to e-mail "
             "the people it affects.", name=participant.name) if new else
           _("A generation of this event is already running; here is its progress."))
