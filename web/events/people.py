@@ -277,8 +277,7 @@ def send_links(event_id: int) -> Response:
     """E-mail every participant with an address their personal link (by the mail worker); the
     mailing's page follows it and lists those without an address."""
     row = current_event(event_id)
-    started, problems = mailings.start_links(current_app._get_current_object(),  # type: ignore[attr-defined]
-                                             db(), row, site_url())
+    started, problems = mailings.start_links(current_app, db(), row, site_url())
     if started is None:
         flash(_("No links were sent: %(reasons)s", reasons="; ".join(problems)), "error")
         return redirect(url_for("events.show", event_id=event_id) + "#links")
