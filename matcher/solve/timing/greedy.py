@@ -206,8 +206,9 @@ class Sweep:
         # (with bincount: numpy's add.at took a fifth of a pass on a trade show)
         k, t = np.nonzero(self.allowed)
         cells = len(problem.participants) * problem.slots
-        self.options = sum(np.bincount(end[k] * problem.slots + t, minlength=cells)
-                           for end in (self.left, self.right)).reshape(-1, problem.slots)
+        left, right = (np.bincount(end[k] * problem.slots + t, minlength=cells)
+                       for end in (self.left, self.right))
+        self.options = (left + right).reshape(-1, problem.slots)
 
     def run(self, first: np.ndarray, until: float = math.inf) -> np.ndarray:
         """One pass over the slots (until the monotonic clock reaches `until`): each meeting's
