@@ -237,6 +237,18 @@ def cmd_print(args: argparse.Namespace) -> int:
         raise BadFile(f"cannot write {args.out_dir}: {e.strerror or e}") from None
     print(f"{len(files)} PDF files written to {args.out_dir}: {', '.join(f.name for f in files)}")
     return 0
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`matcher serve`: the web app under gunicorn."""
+    from web.serve import serve
+
+    return serve(args.bind, args.workers, args.threads)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """`matcher worker`: run queued jobs of the web app."""
+    from web.commands import worker_command
+
+    return worker_command(args.concurrency)
 
 
 def cmd_create_organiser(args: argparse.Namespace) -> int:
@@ -325,6 +337,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from standard input instead of asking twice")
     p.set_defaults(run=cmd_create_organiser)
+
+    p = sub.add_parser("serve", help="serve the web app with gunicorn (production)")
+    p.add_argument("--bind", metavar="HOST:PORT",
+                   help="where to listen (default $MATCHER_BIND, else 127.0.0.1:$PORT or :8000)")
+    p.add_argument("--workers", type=at_least(1), metavar="N",
+                   help="web processes (default $MATCHER_WEB_WORKERS, else 2 per core + 1)")
+    p.add_argument("--threads", type=at_least(1), metavar="N",
+                   help="threads per web process (default $MATCHER_WEB_THREADS, else 4)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the web app's queued solves and mailings (PostgreSQL)")
+    p.add_argument("--concurrency", type=at_least(1), metavar="N",
+                   help="solves at a time (default $MATCHER_WORKER_CONCURRENCY, else 1); "
+                        "mailings go one at a time besides")
+    p.set_defaults(run=cmd_worker)
     return top
 
 

@@ -146,6 +146,8 @@ class ProgressLine:
         self.breaks: float | None = None
 
     def __call__(self, progress: Progress) -> None:
+        if progress.objective is None:  # a stage starts: the line waits for its figures
+            return
         if progress.stage == "timing":
             self.breaks = progress.objective
         elif progress.stage == "pairs":

@@ -14,6 +14,7 @@ from matcher.bench.generate import SIZES, Size, generate
 from matcher.model.check import violations
 from matcher.model.event import Event
 from matcher.model.instance import Instance
+from matcher.solve.cpsat import Progress
 from matcher.solve.pairing import Infeasible
 from matcher.solve.solver import solve
 
@@ -322,3 +323,14 @@ def test_fallback_that_finds_no_timetable_says_why(tiny: dict, monkeypatch: pyte
     monkeypatch.setattr(staged, "solve_naive", lambda *args, **kwargs: NaiveResult(status))
     with pytest.raises(error, match="no timetable"):
         solve(Event.model_validate(tiny), time_limit=FAST)
+
+
+def test_every_stage_reports_its_start_and_the_pairs_their_figures() -> None:
+    reports: list[Progress] = []
+    schedule = solve(generate(SIZES["michk"], seed=3), time_limit=5, on_progress=reports.append)
+    starts = [p.stage for p in reports if p.objective is None]
+    assert starts == ["pairs", "floors", "timing", "tables"]
+    # Choosing the pairs reports the score and its proven bound even when the LP answers at
+    # once (no CP-SAT solution callback): the progress page has them from then on.
+    pairs = [p for p in reports if p.stage == "pairs" and p.objective is not None]
+    assert pairs and (pairs[-1].objective, pairs[-1].bound) == (schedule.score, schedule.bound)

@@ -8,11 +8,10 @@ from typing import Any
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from web import db, errors, i18n, security, wording
+from web import db, errors, i18n, security, wording, worker
 from web.accounts import access
 from web.accounts import views as auth
 from web.config import Config, secret_key
-from web.schedules import jobs
 
 csrf = CSRFProtect()
 
@@ -40,22 +39,21 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from web.api import views as api
     from web.events import people
     from web.events import views as events
+    from web.health import views as health
     from web.home import views as home
     from web.onsite import views as onsite
     from web.participants import views as participant
     from web.printing import views as printing
-    from web.publishing import mailings
     from web.publishing import views as publishing
     from web.schedules import views as schedules
     from web.team import views as team
 
     for module in (home, auth, events, people, team, schedules, publishing, printing, onsite,
-                   participant, api):
+                   participant, api, health):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by token, not by cookie
     access.check_routes(app)
     app.jinja_env.globals["can"] = access.can
     commands.init_app(app)
-    jobs.init_app(app)
-    mailings.init_app(app)
+    worker.init_app(app)  # after the blueprints: their modules register the kinds of work
     return app

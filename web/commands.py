@@ -1,5 +1,5 @@
 """Commands: `flask --app web init-db | load-sample | demo-organiser | create-organiser`; the
-`matcher create-organiser` command calls `create_organiser_command` here."""
+`matcher create-organiser` and `matcher worker` commands call the functions at the end."""
 
 from __future__ import annotations
 
@@ -128,14 +128,43 @@ def create_organiser_command(email: str, password_from_stdin: bool) -> int:
         print(f"error: use a password of at least {MIN_PASSWORD} characters", file=sys.stderr)
         return 2
     app = create_app()
-    upgrade(engine(app))
-    with new_session(app) as session:
-        if find_organiser(session, email) is not None:
-            print(f"error: an organiser with e-mail {email} already exists", file=sys.stderr)
-            return 2
-        organiser = create_organiser(session, email, password)
-        adopted = adopt_unowned(session, organiser)
+    try:
+        upgrade(engine(app))
+        with new_session(app) as session:
+            if find_organiser(session, email) is not None:
+                print(f"error: an organiser with e-mail {email} already exists", file=sys.stderr)
+                return 2
+            organiser = create_organiser(session, email, password)
+            adopted = adopt_unowned(session, organiser)
+    finally:
+        engine(app).dispose()
     print(f"organiser {organiser.email} created; log in at /login")
     if adopted:
         print(f"{organiser.email} owns the {adopted} event(s) that had no owner")
     return 0
+
+
+def worker_command(concurrency: int | None) -> int:
+    """`matcher worker`: run the queued solves and mailings of the PostgreSQL database of
+    DATABASE_URL until SIGTERM or Ctrl-C; an exit code."""
+    import asyncio
+    import logging
+
+    from web import create_app
+    from web.config import env_int
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    if app.config["JOB_QUEUE"] != "postgres":
+        print("error: `matcher worker` runs the jobs queued in a PostgreSQL database; set "
+              "DATABASE_URL=postgresql://... (with SQLite, or MATCHER_JOBS=inline, the web "
+              "processes run the jobs themselves)", file=sys.stderr)
+        return 2
+    from web.worker.postgres import run_workers
+
+    if asyncio.run(run_workers(app, concurrency or env_int("MATCHER_WORKER_CONCURRENCY", 1))):
+        return 0
+    print("error: the worker stopped by itself (see the log above); start it again",
+          file=sys.stderr)
+    return 1

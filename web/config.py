@@ -19,6 +19,17 @@ def database_url(url: str | None) -> str:
     return url
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment, or the default when unset; a clear
+    message (and exit) when it is something else."""
+    text = os.environ.get(name)
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SystemExit(f"error: {name} must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def secret_key() -> str:
     """SECRET_KEY, or a random key kept in the instance folder so links survive a restart."""
     if key := os.environ.get("SECRET_KEY"):
@@ -86,6 +97,10 @@ class Config:
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Where solves and mailings wait for a worker: "postgres" (procrastinate, run by `matcher
+    # worker` processes) or "inline" (threads of the web process); unset, "postgres" with a
+    # PostgreSQL database and "inline" otherwise.
+    JOB_QUEUE = os.environ.get("MATCHER_JOBS")
 
 
 class TestConfig(Config):

@@ -53,11 +53,12 @@ def post_rules(model: cp_model.CpModel, rules: Iterable[Rule], inst: Instance, v
 
 @dataclass
 class Progress:
-    """What a long solve reports: the objective so far, the proven bound and the time."""
+    """What a long solve reports: the stage, its objective so far and proven bound (None when
+    the stage has just started), and the time."""
 
     stage: str
-    objective: float
-    bound: float
+    objective: float | None
+    bound: float | None
     seconds: float
 
 

@@ -133,19 +133,22 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
     if engine == "auto":
         engine = engine_for(inst)
     cands = Candidates(inst, inst.candidates) if engine == "flow" else None
+    tell(on_progress, "pairs", deadline)
     if cands is not None:
         choice = best_pairs(cands)
     else:
         choice = choose_pairs(inst, deadline.left() * 0.4, workers, on_progress=on_progress,
                               should_stop=should_stop)
-    if on_progress:
-        on_progress(Progress("pairs", choice.score, choice.bound, deadline.elapsed()))
+    tell(on_progress, "pairs", deadline, choice.score, choice.bound)  # also when the LP answered
+    tell(on_progress, "floors", deadline)
     fair = raise_floors(inst, choice, deadline.left() * 0.3, workers, on_progress, should_stop,
                         cands)
     proofs = Proofs(choice.bound, fair.startup_floor_bound, fair.investor_floor_bound,
                     score_given_up=max(0, choice.score - fair.score))
+    tell(on_progress, "pairs", deadline, fair.score, choice.bound)
     if deadline.left() <= 0:
         raise TimeoutError("no timetable found within the time limit")
+    tell(on_progress, "timing", deadline)
     placed = place(inst, fair.pairs, deadline.left() * (1 if engine == "flow" else 0.7),
                    workers, on_progress, should_stop, engine=engine)
     if placed is not None and len(placed) < len(fair.pairs):
@@ -154,6 +157,7 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
     if placed is None and engine == "flow":  # the time-indexed model is out of reach
         raise TimeoutError("no timetable found within the time limit")
     if placed is None:
+        tell(on_progress, "naive", deadline)
         fallback = solve_naive(inst, deadline.left() * 0.7, workers, with_breaks=False)
         if fallback.status == "infeasible":
             raise Infeasible("no timetable fits the meetings into everyone's free slots and "
@@ -162,12 +166,22 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
             raise TimeoutError("no timetable found within the time limit")
         # Its pairs are not the fair ones: the floors are measured, but proven no more.
         proofs = Proofs(min(choice.bound, fallback.bound))
+        tell(on_progress, "naive", deadline, fallback.score, min(choice.bound, fallback.bound))
+        tell(on_progress, "timing", deadline)
         retimed = place(inst, tuple(fallback.placed), deadline.left() * 0.8, workers,
                         on_progress, should_stop, hint=fallback.placed)
         placed = retimed or fallback.placed
     stopped = should_stop is not None and should_stop()
+    tell(on_progress, "tables", deadline)
     seated = seat(inst, placed, 0 if stopped else deadline.left(), workers)
     return schedule_of(inst, placed, seated, proofs, deadline.elapsed())
+
+
+def tell(on_progress: ProgressCallback | None, stage: str, deadline: Deadline,
+         objective: float | None = None, bound: float | None = None) -> None:
+    """Report a stage's start (no figures yet) or its outcome."""
+    if on_progress is not None:
+        on_progress(Progress(stage, objective, bound, deadline.elapsed()))
 
 
 def schedule_of(inst: Instance, placed: dict[PairKey, int], seated: dict[PairKey, int],

@@ -21,6 +21,8 @@ from web.events.store import add_version, event_of, publish
 
 # The web tests' fixtures, shared (pytest_plugins may only be set in the top-level conftest).
 app, db_url, client, organiser = web.app, web.db_url, web.client, web.organiser
+sqlite_template, postgres_url = web.sqlite_template, web.postgres_url
+blank_db_url = web.blank_db_url
 live_server, new_page, mail_server = web.live_server, web.new_page, web.mail_server
 STRANGER = "stranger@example.com"
 VIEWER = "viewer@example.com"

@@ -3,18 +3,15 @@ session nonce; on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
-from tests.webapp.conftest import DATABASES
 from web.db.models import Member, Organiser
 from web.db.schema import alembic_config
 
 
-@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
-def test_existing_events_get_an_owner(db_url: str) -> None:
-    engine = create_engine(db_url)
+def test_existing_events_get_an_owner(blank_db_url: str) -> None:
+    engine = create_engine(blank_db_url)
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection

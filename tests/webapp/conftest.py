@@ -1,11 +1,20 @@
 """Fixtures of the web tests: an app on a throwaway database, its client and CLI runner, an
-organiser who can log in, small generated events, and a real SMTP server on loopback."""
+organiser who can log in, small generated events, and a real SMTP server on loopback.
+
+Every test that uses the app runs twice: on SQLite, and on the PostgreSQL of TEST_DATABASE_URL
+with its job queue and a `matcher worker` running in a thread (skipped, and said so in the
+summary, without TEST_DATABASE_URL). Both databases get their schema once per test session;
+each test starts from a copy (SQLite) or emptied tables (PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -32,8 +41,11 @@ TINY = Size("tiny", 4, 8, 6, 4)
 PASSWORD = "organiser-password"
 EMAIL = "org@example.com"
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
-# Storage tests run on each of these (PostgreSQL only when TEST_DATABASE_URL is set).
-DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES else [])
+NO_POSTGRES = "PostgreSQL not tested: TEST_DATABASE_URL is not set (.ci/run sets it)"
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES, reason=NO_POSTGRES))]
+# For tests of the browser's side only, where the database adds nothing but time.
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def tiny_event(seed: int = 1) -> Event:
@@ -42,7 +54,7 @@ def tiny_event(seed: int = 1) -> Event:
 
 
 def fresh_postgres(url: str) -> str:
-    """The test PostgreSQL database, emptied."""
+    """The test PostgreSQL database, emptied and given the schema."""
     from web.config import database_url
 
     url = database_url(url)
@@ -50,16 +62,108 @@ def fresh_postgres(url: str) -> str:
     with admin.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+    upgrade(admin)
     admin.dispose()
     return url
 
 
-@pytest.fixture
+def empty_postgres(url: str) -> None:
+    """Delete every row but the schema's version, and restart the ids."""
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        tables = connection.scalars(text(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version'")).all()
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL of TEST_DATABASE_URL with the schema, set up once."""
+    return fresh_postgres(POSTGRES)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema, made once, for each test to copy."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite"
+    template = create_engine(f"sqlite:///{path}")
+    upgrade(template)
+    template.dispose()
+    return path
+
+
+@pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """SQLite in a temporary file, or (parametrized) the PostgreSQL of TEST_DATABASE_URL."""
-    if getattr(request, "param", "sqlite") == "postgresql":
-        return fresh_postgres(POSTGRES)  # type: ignore[arg-type]
-    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    """A database with the schema and no rows: SQLite in a temporary file, or the PostgreSQL
+    of TEST_DATABASE_URL."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        empty_postgres(url)
+        return url
+    path = tmp_path / "test.sqlite"
+    shutil.copy(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=DATABASES)
+def blank_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database without any schema, for tests of the migrations themselves (PostgreSQL's
+    shared schema is rebuilt afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.sqlite'}"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    admin.dispose()
+    yield url
+    fresh_postgres(url)
+
+
+@contextmanager
+def worker_thread(app: Flask) -> Iterator[None]:
+    """`matcher worker` for the app's PostgreSQL queue, in a thread of the test process."""
+    from web.worker.postgres import run_workers
+
+    started = threading.Event()
+    state: dict[str, object] = {}
+
+    async def main() -> None:
+        state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+        started.set()
+        await run_workers(app, 1, state["stop"])  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name="test-worker")
+    thread.start()
+    started.wait(10)
+    try:
+        yield
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)  # type: ignore[attr-defined]
+        thread.join(30)
+
+
+def make_app(db_url: str, **settings: object) -> Flask:
+    """An app of the test settings on a database (a web process of its own, as far as the
+    database can tell)."""
+    base = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    app = create_app(base | {"DATABASE_URL": db_url} | settings)
+    refuse_lazy_strings(app)
+    upgrade(engine(app))
+    return app
+
+
+@pytest.fixture
+def other_process(app: Flask, db_url: str) -> Iterator[Flask]:
+    """A second app on the same database and queue: another web process."""
+    other = make_app(db_url, JOB_QUEUE=app.config["JOB_QUEUE"])
+    yield other
+    other.extensions["queue"].close()
+    engine(other).dispose()
 
 
 class LazyStringLeak(AssertionError):
@@ -89,15 +193,12 @@ def refuse_lazy_strings(app: Flask) -> None:
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[Flask]:
-    """An app with its schema created by the migrations, refusing lazy strings where they
-    must not go."""
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app(settings | {"DATABASE_URL": db_url})
-    refuse_lazy_strings(app)
-    upgrade(engine(app))
-    yield app
-    for worker in ("solver", "mailer"):
-        app.extensions[worker].pool.shutdown(wait=True, cancel_futures=True)
+    """An app with the schema, refusing lazy strings where they must not go; on PostgreSQL
+    with a worker of its job queue running."""
+    app = make_app(db_url)
+    with worker_thread(app) if app.config["JOB_QUEUE"] == "postgres" else nullcontext():
+        yield app
+    app.extensions["queue"].close()
     engine(app).dispose()
 
 

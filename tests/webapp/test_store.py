@@ -1,19 +1,20 @@
-"""Storage: events through the core's model, versions that are never lost, jobs that survive a
-crash. Runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set."""
+"""Storage: events through the core's model, versions that are never lost. Runs on SQLite and
+on PostgreSQL (see conftest)."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
+
 from flask import Flask
 from sqlalchemy import select
 
 from matcher.model.event import Event
 from matcher.solve.solver import solve
-from tests.webapp.conftest import DATABASES, event_row, tiny_event, wait_for_job
+from tests.webapp.conftest import event_row, tiny_event, wait_for_job
 from web.db import new_session
-from web.db.models import EventRow, Mailing, Participant, ScheduleVersion, SolveJob
+from web.db.models import EventRow, Participant, ScheduleVersion
 from web.events.store import (
     add_event,
     add_version,
@@ -23,10 +24,7 @@ from web.events.store import (
     publish,
     published_version,
 )
-from web.publishing import mailings
 from web.schedules import jobs
-
-pytestmark = pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 
 
 @pytest.mark.parametrize("loss", [0.0, 0.02])
@@ -104,98 +102,14 @@ def test_generation_never_touches_the_published_version(app: Flask, event_id: in
         assert latest_version(session, event_id).number == 2  # type: ignore[union-attr]
 
 
-def test_a_crash_mid_solve_leaves_a_failed_job_and_the_versions(app: Flask, event_id: int) -> None:
-    event = event_of(event_row(app, event_id))
-    with new_session(app) as session:
-        publish(session, add_version(session, event_id, solve(event, time_limit=2), event,
-                                     "generated"))
-        # A job row as a killed process leaves it: running, never finished.
-        session.add(SolveJob(event_id=event_id, time_limit=2, status="running"))
-        session.commit()
-    jobs.init_app(app)  # what the next process does at start
-    with new_session(app) as session:
-        job = session.scalars(select(SolveJob)).one()
-        assert job.status == "failed" and "Interrupted" in (job.words or "")
-        assert published_version(session, event_id).number == 1  # type: ignore[union-attr]
-        assert jobs.active_job(session, event_id) is None
-
-
-def test_stop_keeps_the_best_found(app: Flask) -> None:
-    import time
-
-    from matcher.bench.generate import SIZES, generate
-    from matcher.model.check import violations
-    from matcher.model.instance import Instance
-    from web.events.store import schedule_of
-
-    event = generate(SIZES["brokerage"], seed=5)  # big enough to be stopped mid-solve
-    with new_session(app) as session:
-        row = add_event(session, event)
-        session.commit()
-        job, _ = jobs.start(app, session, row, 5)
-        deadline = time.monotonic() + 60
-        while session.get(SolveJob, job.id).status == "queued":  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the job never started"
-            time.sleep(0.02)
-            session.expire_all()
-        jobs.request_stop(session, session.get(SolveJob, job.id))  # type: ignore[arg-type]
-    done = wait_for_job(app, job.id)
-    assert done.status == "stopped", done.message
-    with new_session(app) as session:
-        version = session.get(ScheduleVersion, done.version_id)
-        assert version is not None and (version.details or {}).get("stopped") is True
-        assert violations(Instance(event), schedule_of(version)) == []
-
-
-def test_a_job_stopped_before_it_starts(app: Flask, event_id: int) -> None:
-    with new_session(app) as session:
-        job = SolveJob(event_id=event_id, time_limit=2, stop_requested=True)
-        session.add(job)
-        session.commit()
-        job_id = job.id
-    jobs.run_job(app, job_id)
-    with new_session(app) as session:
-        assert session.get(SolveJob, job_id).status == "stopped"  # type: ignore[union-attr]
-
-
 def test_schema_matches_the_models(app: Flask) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from web.db import Base, engine
+    from web.db.schema import ours
 
     with engine(app).connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": ours})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
-
-
-def test_a_replan_job_continues_the_published_version(app: Flask, event_id: int) -> None:
-    event = event_of(event_row(app, event_id))
-    with new_session(app) as session:
-        first = add_version(session, event_id, solve(event, time_limit=2), event, "generated")
-        publish(session, first)
-        job, _ = jobs.start(app, session, session.get(EventRow, event_id), 2,  # type: ignore[arg-type]
-                            base=first, now_slot="s03")
-        assert (job.kind, job.base_version_id, job.now_slot) == ("replan", first.id, "s03")
-    done = wait_for_job(app, job.id)
-    assert done.status == "done", done.message
-    with new_session(app) as session:
-        second = session.get(ScheduleVersion, done.version_id)
-        assert second.origin == "replanned" and second.number == 2  # type: ignore[union-attr]
-        assert published_version(session, event_id).id == first.id  # type: ignore[union-attr]
-
-
-def test_a_mailing_cut_short_is_marked_for_a_retry(app: Flask, event_id: int) -> None:
-    event = event_of(event_row(app, event_id))
-    with new_session(app) as session:
-        version = add_version(session, event_id, solve(event, time_limit=2), event, "generated")
-        session.add(Mailing(event_id=event_id, version_id=version.id, base_url="http://x/",
-                            status="running", skip=[["st-001", "uid@matcher", "REQUEST"]],
-                            results=[{"participant": "st-001", "sent": True}]))
-        session.commit()
-    mailings.init_app(app)  # what the next process does at start
-    with new_session(app) as session:
-        mailing = session.scalars(select(Mailing)).one()
-        assert mailing.status == "failed" and "retrying sends the rest" in (mailing.words or "")
-        assert mailing.skip == [["st-001", "uid@matcher", "REQUEST"]] and len(mailing.sent) == 1
-        assert mailings.active_mailing(session, event_id) is None

@@ -48,7 +48,9 @@ def actor() -> Organiser | None:
 
 
 def role_in(session: Session, organiser: Organiser, event_id: int) -> str | None:
-    """The organiser's role in an event, or None outside its team."""
+    """The organiser's role in an event, or None outside its team (or past any id's range)."""
+    if not 1 <= event_id <= MAX_ID:
+        return None
     return session.scalar(select(Member.role).where(Member.event_id == event_id,
                                                     Member.organiser_id == organiser.id))
 

@@ -80,10 +80,15 @@ class JobOut(Out):
     id: int
     event_id: int
     status: Literal["queued", "running", "done", "stopped", "failed"]
-    stage: str | None
+    stage: Literal["pairs", "floors", "timing", "naive", "tables"] | None = Field(
+        description="What the solver does now: choosing the pairs (the score), sharing them "
+                    "fairly, timing them (the breaks), choosing pairs and slots together when "
+                    "the chosen pairs cannot be timed, seating them at tables.")
     score: float | None
     bound: float | None
     gap: float | None
+    breaks: int | None = Field(description="While timing: the fewest breaks found so far.")
+    breaks_bound: int | None = Field(description="While timing: breaks proven needed.")
     elapsed: float
     time_limit: float
     stop_requested: bool

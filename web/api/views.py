@@ -209,7 +209,10 @@ def get_job(event_id: int, job_id: int) -> SolveJob:
 @requires("read")
 def show_job(event_id: int, job_id: int) -> tuple[Response, int]:
     """A job's progress."""
-    return out(JobOut(**job_json(get_job(event_id, job_id))))
+    job = get_job(event_id, job_id)
+    if jobs.reap_lost(db()):
+        db().refresh(job)
+    return out(JobOut(**job_json(job)))
 
 
 @bp.route("/events/<int:event_id>/solve-jobs/<int:job_id>/stop", methods=["POST"])
@@ -217,7 +220,7 @@ def show_job(event_id: int, job_id: int) -> tuple[Response, int]:
 def stop_job(event_id: int, job_id: int) -> tuple[Response, int]:
     """Stop a job early, keeping the best timetable found so far."""
     job = get_job(event_id, job_id)
-    jobs.request_stop(db(), job)
+    jobs.request_stop(current_app._get_current_object(), db(), job)  # type: ignore[attr-defined]
     return out(JobOut(**job_json(job)))
 
 

@@ -22,7 +22,9 @@ def make_engine(url: str) -> Engine:
     """An engine; SQLite gets a lock wait and write-ahead logging so the solver's worker thread
     and requests can write at the same time."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # A database that does not answer fails a request (and the health check) in seconds
+        # instead of holding it until the proxy gives up.
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

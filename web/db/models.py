@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_login import UserMixin
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.model.event import EMAIL_MAX, ID_MAX, TEXT_MAX
@@ -27,7 +27,15 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-ACTIVE = ("queued", "running")  # statuses of work a worker thread has not finished
+ACTIVE = ("queued", "running")  # statuses of work a worker has not finished
+
+
+def one_active_per_event(table: str) -> Index:
+    """A unique index that lets an event have one queued or running row at most: the queueing
+    lock of its work, held in the database so that it holds across web processes."""
+    active = text("status IN ('queued', 'running')")
+    return Index(f"ix_{table}_one_active_per_event", "event_id", unique=True,
+                 sqlite_where=active, postgresql_where=active)
 
 
 def told(message: str | None, **values: Any) -> dict[str, Any]:
@@ -37,10 +45,18 @@ def told(message: str | None, **values: Any) -> dict[str, Any]:
 
 
 class WorkerTask:
-    """A row that a worker thread works on: queued, running, then finished one way or another."""
+    """A row that a worker works on (see `web.worker`): queued, running (claimed by one worker,
+    which writes a heartbeat), then finished one way or another."""
 
-    # Each table maps its own columns.
-    status: str
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # Who runs it ("host:pid"), since when, and when it last said it was alive: a running row
+    # whose heartbeat is old has lost its worker.
+    worker: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    # The job of the PostgreSQL queue (procrastinate) that runs it, if that queue is in use.
+    queue_job_id: Mapped[int | None]
+    # Each table maps its own message columns.
     message: str | None
     message_values: dict[str, Any] | None
 
@@ -199,6 +215,7 @@ class SolveJob(WorkerTask, Base):
     """A generation or re-planning run by the worker: its progress, and the version it produced."""
 
     __tablename__ = "solve_jobs"
+    __table_args__ = (one_active_per_event("solve_jobs"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -207,11 +224,13 @@ class SolveJob(WorkerTask, Base):
     # calendar uids and sequences (and a re-planning keeps as much of it as it can).
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
     now_slot: Mapped[str | None] = mapped_column(String(ID_MAX))  # re-planning: earlier slots frozen
-    status: Mapped[str] = mapped_column(String(16), default="queued")
     time_limit: Mapped[float]
     stage: Mapped[str | None] = mapped_column(String(32))
-    objective: Mapped[float | None]
-    bound: Mapped[float | None]
+    objective: Mapped[float | None]  # the best score so far
+    bound: Mapped[float | None]  # the proven bound on the score
+    # While the meetings are being timed: the fewest breaks found so far, and proven needed.
+    breaks: Mapped[int | None]
+    breaks_bound: Mapped[int | None]
     elapsed: Mapped[float] = mapped_column(default=0.0)
     stop_requested: Mapped[bool] = mapped_column(default=False)
     message: Mapped[str | None] = mapped_column(Text)
@@ -234,6 +253,7 @@ class Mailing(WorkerTask, Base):
     is a new mailing that skips what was already sent."""
 
     __tablename__ = "mailings"
+    __table_args__ = (one_active_per_event("mailings"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -244,7 +264,6 @@ class Mailing(WorkerTask, Base):
     previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_versions.id"))
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("mailings.id"))
     base_url: Mapped[str] = mapped_column(String(500))  # of the agenda links in the messages
-    status: Mapped[str] = mapped_column(String(16), default="queued")
     total: Mapped[int] = mapped_column(default=0)
     # One entry a message: participant, recipient, method, uid, subject, sent, reason.
     results: Mapped[list[Any]] = mapped_column(JSON, default=list)

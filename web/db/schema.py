@@ -6,9 +6,17 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether a database object belongs to our models: not the job queue's own tables
+    (procrastinate's, created by migration 0003 on PostgreSQL), for autogenerate to ignore."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
@@ -26,3 +34,13 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def head() -> str:
+    """The newest revision of our migrations: the schema this code needs."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()  # type: ignore[return-value]
+
+
+def current(connection: Connection) -> str | None:
+    """The revision the database's schema is at (None before `init-db`)."""
+    return MigrationContext.configure(connection).get_current_revision()

@@ -10,7 +10,6 @@ out twice; a calendar takes the second copy (same UID and SEQUENCE) as the first
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matcher.i18n import N_
@@ -33,24 +33,25 @@ from matcher.invites.mail import (
     send,
 )
 from matcher.model.event import STORED, Investor, Startup
+from web import worker
 from web.db import new_session
-from web.db.models import ACTIVE, EventRow, Mailing, ScheduleVersion, now
+from web.db.models import ACTIVE, EventRow, Mailing, ScheduleVersion, told
 from web.events.store import participant_data, previous_published, schedule_of, snapshot_of
 from web.participants.links import link_for
 from web.publishing.invites import agenda_links, organiser_of, with_addresses
-from web.schedules.jobs import Worker, interrupt_unfinished
+from web.worker.liveness import Running, close, reap
 
-log = logging.getLogger(__name__)
 CHUNK = 20  # messages per SMTP connection; the page's progress moves after each
 Scope = Literal["changes", "all"]
+BUSY = lazy_gettext("invitations of this event are being sent: wait until they are done")
 
 
-def init_app(app: Flask) -> None:
-    """Attach the mail worker (its own thread: a long solve never holds up the e-mails) and
-    mark mailings left unfinished by a previous process."""
-    app.extensions["mailer"] = Worker(app, run_mailing, "mailer")
-    interrupt_unfinished(app, Mailing, N_("Interrupted: the server stopped before every message "
-                                          "was sent; retrying sends the rest."))
+LOST = N_("Interrupted: the worker sending it stopped (its process ended or lost the database) "
+          "before every message was sent; retrying sends the rest.")
+CRASHED = N_("Sending failed unexpectedly; the worker's log says why. Retrying sends what was "
+             "not sent.")
+STOPPED = N_("Sending stopped: its worker was asked to stop before every message was sent; "
+             "retrying sends the rest.")
 
 
 # Why mail cannot go, in English (marked for the catalogues): told in each reader's language.
@@ -80,7 +81,8 @@ def mail_problem(row: EventRow) -> str | None:
 
 
 def active_mailing(session: Session, event_id: int) -> Mailing | None:
-    """The event's queued or running mailing, if any."""
+    """The event's queued or running mailing, if any (one whose worker is gone is failed first)."""
+    reap(session, Mailing, LOST)
     return session.scalars(select(Mailing).where(Mailing.event_id == event_id,
                                                  Mailing.status.in_(ACTIVE))).first()
 
@@ -105,7 +107,7 @@ def retried_by(session: Session, mailing: Mailing) -> Mailing | None:
 def blocked(session: Session, row: EventRow) -> str | None:
     """Why no mailing of the event can start now, or None."""
     if active_mailing(session, row.id) is not None:
-        return _("invitations of this event are being sent: wait until they are done")
+        return str(BUSY)
     return mail_problem(row)
 
 
@@ -126,7 +128,7 @@ def start(app: Flask, session: Session, row: EventRow, version: ScheduleVersion,
     return queue(app, session, Mailing(
         event_id=row.id, version_id=version.id, base_url=base_url,
         previous_version_id=previous.id if previous is not None and scope == "changes" else None,
-    )), []
+    ))
 
 
 def retry(app: Flask, session: Session, row: EventRow, mailing: Mailing
@@ -139,7 +141,7 @@ def retry(app: Flask, session: Session, row: EventRow, mailing: Mailing
     return queue(app, session, Mailing(
         event_id=row.id, kind=mailing.kind, version_id=mailing.version_id,
         base_url=mailing.base_url, previous_version_id=mailing.previous_version_id,
-        retry_of_id=mailing.id, skip=mailing.skip + sent)), []
+        retry_of_id=mailing.id, skip=mailing.skip + sent))
 
 
 def start_links(app: Flask, session: Session, row: EventRow, base_url: str
@@ -149,15 +151,17 @@ def start_links(app: Flask, session: Session, row: EventRow, base_url: str
     problem = blocked(session, row)
     if problem is not None:
         return None, [problem]
-    return queue(app, session, Mailing(event_id=row.id, kind="links", base_url=base_url)), []
+    return queue(app, session, Mailing(event_id=row.id, kind="links", base_url=base_url))
 
 
-def queue(app: Flask, session: Session, mailing: Mailing) -> Mailing:
-    """Store a mailing and hand it to the mail worker."""
-    session.add(mailing)
-    session.commit()
-    app.extensions["mailer"].submit(mailing.id)
-    return mailing
+def queue(app: Flask, session: Session, mailing: Mailing) -> tuple[Mailing | None, list[str]]:
+    """Store a mailing and hand it to a mail worker; or None and why not."""
+    try:
+        worker.enqueue(app, session, MAIL, mailing)
+    except IntegrityError:  # another web process queued one a moment ago
+        session.rollback()
+        return None, [str(BUSY)]
+    return mailing, []
 
 
 def result(invitation: Invitation, reason: str | None) -> dict[str, Any]:
@@ -168,34 +172,23 @@ def result(invitation: Invitation, reason: str | None) -> dict[str, Any]:
             "reason": reason}
 
 
-def run_mailing(app: Flask, mailing_id: int) -> None:
-    """Send a queued mailing's messages in chunks, writing each message's fate (the worker's
-    entry)."""
+def run_mailing(app: Flask, mailing_id: int, running: Running) -> None:
+    """Send a claimed mailing's messages in chunks, writing each message's fate (the work of a
+    "mail" row)."""
     with new_session(app) as session:
-        mailing = session.get(Mailing, mailing_id)
-        if mailing is None or mailing.status != "queued":
-            return
-        try:
-            send_all(app, session, mailing)
-        except Exception:
-            log.exception("mailing %s failed", mailing_id)
-            session.rollback()
-            mailing.status, mailing.finished_at = "failed", now()
-            mailing.tell(N_("Sending failed unexpectedly; the server's log says why. Retrying "
-                            "sends what was not sent."))
-            session.commit()
+        mailing = session.get_one(Mailing, mailing_id)
+        send_all(app, session, mailing, running)
 
 
-def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
+def send_all(app: Flask, session: Session, mailing: Mailing, running: Running) -> None:
     """Build the mailing's outbox (the invitations of its version, or every personal link) and
-    send what it has not sent yet."""
+    send what it has not sent yet, chunk by chunk; stop between chunks when the worker is asked
+    to stop or lost the row."""
     row = session.get_one(EventRow, mailing.event_id)
     organiser = organiser_of(row)
     settings, problem = mail_setup(row)
     if settings is None or organiser is None:
-        mailing.status, mailing.finished_at = "failed", now()
-        mailing.tell(problem)
-        session.commit()
+        close(session, Mailing, mailing.id, running.worker, status="failed", **told(problem))
         return
     # The links in the messages are built as the request that queued them would have.
     with app.test_request_context(base_url=mailing.base_url):
@@ -203,25 +196,29 @@ def send_all(app: Flask, session: Session, mailing: Mailing) -> None:
             invitations_of(session, row, mailing, organiser)
     skip = {tuple(key) for key in mailing.skip}
     todo = [inv for inv in box.invitations if (inv.participant, inv.uid, inv.method) not in skip]
-    mailing.status, mailing.total, mailing.no_address = "running", len(todo), list(box.no_address)
+    mailing.total, mailing.no_address = len(todo), list(box.no_address)
     session.commit()
     results: list[dict[str, Any]] = []
     for first in range(0, len(todo), CHUNK):
+        if running.lost:
+            return  # failed as lost meanwhile: a retry may be sending already
+        if running.aborted():
+            close(session, Mailing, mailing.id, running.worker, status="failed", **told(STOPPED))
+            return
         chunk = todo[first:first + CHUNK]
         reasons = {id(f.invitation): f.reason for f in send(chunk, settings)}
         results += [result(inv, reasons.get(id(inv))) for inv in chunk]
         mailing.results = list(results)
         session.commit()
     failed = len(mailing.failed)
-    mailing.status = "failed" if failed else "done"
     counts = {"sent": len(todo) - failed, "total": len(todo)}
     if failed:
-        mailing.tell(N_("%(sent)s of %(total)s messages sent; %(failed)s not sent: retrying "
-                        "sends them again."), failed=failed, **counts)
+        message = told(N_("%(sent)s of %(total)s messages sent; %(failed)s not sent: retrying "
+                          "sends them again."), failed=failed, **counts)
     else:
-        mailing.tell(N_("%(sent)s of %(total)s messages sent."), **counts)
-    mailing.finished_at = now()
-    session.commit()
+        message = told(N_("%(sent)s of %(total)s messages sent."), **counts)
+    close(session, Mailing, mailing.id, running.worker, status="failed" if failed else "done",
+          **message)
 
 
 def invitations_of(session: Session, row: EventRow, mailing: Mailing, organiser: Organiser
@@ -268,3 +265,6 @@ def recipients(results: list[dict[str, Any]]) -> list[Recipient]:
             tally[r["method"] == "CANCEL"] += 1
     return [Recipient(who, address, requests, cancels)
             for (who, address), (requests, cancels) in sorted(counts.items())]
+
+
+MAIL = worker.register(worker.Kind("mail", Mailing, run_mailing, lost=LOST, crashed=CRASHED))

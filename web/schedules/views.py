@@ -91,26 +91,46 @@ def job_json(job: SolveJob) -> dict[str, Any]:
     """A job's progress, as the progress page and the API report it."""
     return {"id": job.id, "event_id": job.event_id, "status": job.status, "stage": job.stage,
             "score": job.objective, "bound": job.bound, "gap": job.gap,
+            "breaks": job.breaks, "breaks_bound": job.breaks_bound,
             "elapsed": job.elapsed, "time_limit": job.time_limit,
             "stop_requested": job.stop_requested, "message": job.words,
             "version": None if job.version_id is None else
             db().get_one(ScheduleVersion, job.version_id).number}
 
 
-# What the progress page says of a job's status and the solver's stage.
-STATUSES = {"queued": lazy_gettext("waiting for the solver"), "running": lazy_gettext("running"),
-            "done": lazy_gettext("done"), "stopped": lazy_gettext("stopped early"),
-            "failed": lazy_gettext("failed")}
-STAGES = {"pairs": lazy_gettext("choosing who meets whom"),
-          "timing": lazy_gettext("choosing the times")}
+STATUSES = {"queued": lazy_gettext("Waiting for a worker"), "running": lazy_gettext("Running"),
+            "done": lazy_gettext("Done"), "stopped": lazy_gettext("Stopped early"),
+            "failed": lazy_gettext("Failed")}
+STAGES = {"pairs": lazy_gettext("Choosing who meets whom (the score)"),
+          "floors": lazy_gettext("Sharing the meetings fairly (raising the fewest anyone has)"),
+          "timing": lazy_gettext("Timing the meetings (fewest breaks)"),
+          "naive": lazy_gettext("Choosing pairs that fit everyone's free slots"),
+          "tables": lazy_gettext("Seating the meetings at tables")}
 
 
-def job_words(progress: dict[str, Any]) -> dict[str, str]:
-    """A job's status, stage and time in the request's language, for the progress page."""
-    elapsed, limit = f"{progress['elapsed']:.1f}", f"{progress['time_limit']:.0f}"
-    return {"status": str(STATUSES.get(progress["status"], progress["status"])),
-            "stage": str(STAGES.get(progress["stage"], progress["stage"] or "–")),
-            "elapsed": _("%(elapsed)s s of %(limit)s s", elapsed=elapsed, limit=limit)}
+def progress_json(job: SolveJob) -> dict[str, Any]:
+    """A job's progress for its page: the figures, each as the page shows it, and where to go
+    once the job has made a version."""
+    p = job_json(job)
+    dash = "–"
+    gap = dash if p["gap"] is None else (
+        _("%(gap)s (the best score possible)", gap="0%") if p["gap"] == 0 else f"{100 * p['gap']:.1f}%")
+    p["text"] = {
+        "status": str(STATUSES.get(job.status, job.status)),
+        "stage": str(STAGES.get(job.stage or "", job.stage or dash)),
+        "score": dash if job.objective is None else f"{job.objective:.0f}",
+        "bound": dash if job.bound is None else f"{job.bound:.0f}",
+        "gap": gap,
+        "breaks": dash if job.breaks is None else _(
+            "%(breaks)d so far, at least %(needed)d needed", breaks=job.breaks,
+            needed=job.breaks_bound or 0),
+        "elapsed": _("%(elapsed)s s of %(limit)s s", elapsed=f"{job.elapsed:.0f}",
+                     limit=f"{job.time_limit:.0f}"),
+        "message": job.words or "",
+    }
+    p["done_url"] = None if p["version"] is None else url_for(
+        "schedules.show", event_id=job.event_id, version=p["version"]) + "#grid"
+    return p
 
 
 @bp.route("/schedule")
@@ -218,17 +238,22 @@ def get_job(row: EventRow, job_id: int) -> SolveJob:
 def job(event_id: int, job_id: int) -> str:
     """A generation's live progress, with a stop button."""
     row = current_event(event_id)
-    progress = job_json(get_job(row, job_id))
-    return render_template("schedules/job.html", row=row, job=get_job(row, job_id),
-                           progress=progress, words=job_words(progress), names=Names.of_row(row))
+    job = get_job(row, job_id)
+    jobs.reap_lost(db())
+    return render_template("schedules/job.html", row=row, job=job, progress=progress_json(job),
+                           names=Names.of_row(row))
 
 
 @bp.route("/jobs/<int:job_id>/progress.json")
 @requires("read")
 def job_progress(event_id: int, job_id: int) -> Response:
-    """A generation's progress, polled by the progress page (with its words)."""
-    progress = job_json(get_job(current_event(event_id), job_id))
-    return jsonify(progress | {"words": job_words(progress)})
+    """A generation's progress, polled by the progress page every second."""
+    job = get_job(current_event(event_id), job_id)
+    if jobs.reap_lost(db()):
+        db().refresh(job)
+    response = jsonify(progress_json(job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/jobs/<int:job_id>/stop", methods=["POST"])
@@ -236,7 +261,7 @@ def job_progress(event_id: int, job_id: int) -> Response:
 def stop_job(event_id: int, job_id: int) -> Response:
     """Stop a generation early; the best timetable found so far is kept."""
     job = get_job(current_event(event_id), job_id)
-    jobs.request_stop(db(), job)
+    jobs.request_stop(current_app._get_current_object(), db(), job)  # type: ignore[attr-defined]
     flash(_("Stopping: the best timetable found so far will be kept."))
     return redirect(url_for("schedules.job", event_id=event_id, job_id=job_id))
 

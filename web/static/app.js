@@ -30,39 +30,49 @@ document.addEventListener("submit", (event) => {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+// The progress page polls its job every second: each figure arrives as the page shows it
+// (translated on the server); once the job has made a timetable, the page goes to it.
 function showProgress(section, p) {
-  const fmt = {
-    score: (v) => (v === null ? "–" : Math.round(v)),
-    bound: (v) => (v === null ? "–" : Math.round(v)),
-    gap: (v) => (v === null ? "–" : (100 * v).toFixed(1) + "%"),
-    elapsed: () => p.words.elapsed,
-    stage: () => p.words.stage,
-    message: (v) => v || "",
-    status: () => p.words.status,
-  };
   for (const el of section.querySelectorAll("[data-key]")) {
-    const key = el.dataset.key;
-    el.textContent = fmt[key](p[key]);
+    el.textContent = p.text[el.dataset.key];
   }
+  const bar = document.getElementById("job-time");
+  if (bar && p.time_limit) bar.value = Math.min(1, p.elapsed / p.time_limit);
   const active = p.status === "queued" || p.status === "running";
   const stop = document.getElementById("stop-form"); // absent for viewers, who cannot stop
   if (stop) {
     stop.hidden = !active;
-    if (p.stop_requested) stop.querySelector("button").disabled = true;
+    if (p.stop_requested) stopping(stop.querySelector("button"));
   }
   document.getElementById("done-link").hidden = active;
+  if (!active && p.done_url) window.location.assign(p.done_url);
   return active;
+}
+
+function stopping(button) {
+  button.disabled = true;
+  button.textContent = button.dataset.stopping;
 }
 
 const jobSection = document.getElementById("job");
 if (jobSection) {
   const poll = () => {
     fetch(jobSection.dataset.progressUrl, { headers: { Accept: "application/json" } })
-      .then((r) => r.json())
+      .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then((p) => { if (showProgress(jobSection, p)) setTimeout(poll, 1000); })
       .catch(() => setTimeout(poll, 3000));
   };
   poll();
+  // Stopping needs no page load: the form is posted in the background and the polling shows
+  // the outcome (without JavaScript the form posts as usual).
+  const stopForm = document.getElementById("stop-form");
+  stopForm?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const button = stopForm.querySelector("button");
+    stopping(button);
+    fetch(stopForm.action, { method: "POST", body: new FormData(stopForm) })
+      .catch(() => { button.disabled = false; });
+  });
 }
 
 // A failed save: each problem listed at the top names its field and leads to it, and the first

@@ -9,14 +9,16 @@ from web.db import (
     Base,
     models,  # noqa: F401  (registers the tables on Base.metadata)
 )
+from web.db.schema import ours
 
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
     with create_engine(config.get_main_option("sqlalchemy.url", "")).begin() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata,
-                          render_as_batch=True)
+                          render_as_batch=True, include_name=ours)
         context.run_migrations()
 else:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                      include_name=ours)
     context.run_migrations()
