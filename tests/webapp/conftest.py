@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask, Response, session
@@ -282,10 +283,17 @@ def wait_for_mailing(app: Flask, mailing_id: int, timeout: float = 30.0) -> Mail
     raise AssertionError(f"mailing {mailing_id} did not finish in {timeout} s")
 
 
+def queued_job(response: TestResponse) -> int:
+    """The id of the job a generate or re-plan form queued (it redirects to its page)."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    path = urlsplit(response.headers["Location"]).path
+    assert "/jobs/" in path, path
+    return int(path.rsplit("/", 1)[1])
+
+
 def finished_version(app: Flask, response: TestResponse) -> ScheduleVersion:
     """The version made by the job a generate or re-plan form queued (it redirects to it)."""
-    assert response.status_code == 302, response.get_data(as_text=True)
-    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    job_id = queued_job(response)
     job = wait_for_job(app, job_id)
     assert job.status == "done", job.words
     with new_session(app) as session:

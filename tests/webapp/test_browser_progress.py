@@ -29,7 +29,7 @@ def start_generating(page, base: str, event_id: int, seconds: int) -> None:  # t
     page.goto(f"{base}/events/{event_id}/schedule")
     page.get_by_label("Time limit (seconds)").fill(str(seconds))
     page.get_by_role("button", name="Generate the timetable").click()
-    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page).to_have_url(re.compile(r"/jobs/\d+\?started=1$"))
 
 
 def figures(page) -> dict[str, str]:  # type: ignore[no-untyped-def]

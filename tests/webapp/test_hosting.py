@@ -58,6 +58,24 @@ def test_health_answers_503_when_the_database_is_gone(tmp_path: Path) -> None:
     assert response.json == {"status": "unavailable", "reason": "the database does not answer"}
 
 
+@SQLITE_ONLY
+def test_health_behind_the_host_rules_and_https(db_url: str) -> None:
+    """A load balancer probes a web process by its address over plain http: it is answered
+    when that address is a trusted host (or the probe sends the site's name), never redirected."""
+    app = make_app(db_url, TRUSTED_HOSTS=["matcher.example.org", "10.0.0.7"], FORCE_HTTPS=True)
+    try:
+        client = app.test_client()
+        for host in ("matcher.example.org", "10.0.0.7:8000"):
+            response = client.get("/health", headers={"Host": host})
+            assert (response.status_code, response.json) == (200, {"status": "ok"}), host
+        stranger = client.get("/health", headers={"Host": "10.0.0.8:8000"})
+        assert stranger.status_code == 400
+        assert client.get("/login", headers={"Host": "10.0.0.7"}).status_code == 302  # to https
+    finally:
+        app.extensions["queue"].close()
+        engine(app).dispose()
+
+
 def test_serve_settings_come_from_options_then_environment(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MATCHER_BIND", "0.0.0.0:9000")

@@ -16,7 +16,14 @@ from matcher.model.check import violations
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
 from matcher.solve.replan import changes
-from tests.webapp.conftest import AuthActions, event_row, generate, replan, wait_for_job
+from tests.webapp.conftest import (
+    AuthActions,
+    event_row,
+    generate,
+    queued_job,
+    replan,
+    wait_for_job,
+)
 from web.db import new_session
 from web.db.models import EventRow, Participant, ScheduleVersion, SolveJob
 from web.events.slots import current_slot
@@ -119,6 +126,8 @@ def test_replan_from_now_keeps_the_past_and_the_calendar_identities(
     slot = next(s for s in event_row(app, event_id).slots if s["id"] == "s03")
     page = client.get(f"/events/{event_id}/schedule").get_data(as_text=True)
     assert f"Re-planned from {slot['start'][11:16]}–{slot['end'][11:16]} on" in page
+    page = client.get(f"/events/{event_id}/jobs/2").get_data(as_text=True)
+    assert f"From {slot['start'][11:16]}–{slot['end'][11:16]} on; earlier" in page
     event = event_of(event_row(app, event_id))
     assert violations(Instance(event), new) == []
     # The slots before s03 are frozen: what stays of them is exactly as it was.
@@ -193,7 +202,7 @@ def test_impossible_setup_named_before_generating(client: FlaskClient, auth: Aut
         text = client.get(page).get_data(as_text=True)
         assert "No timetable can keep every rule" in text and sentence in text
     response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
-    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    job_id = queued_job(response)
     job = wait_for_job(app, job_id)
     assert job.status == "failed"
     assert job.words == (f"No timetable can keep every rule of this event: {sentence}. Change "
@@ -218,7 +227,7 @@ def test_infeasible_core_in_plain_words(client: FlaskClient, auth: AuthActions, 
     assert "No timetable can keep every rule" not in client.get(
         f"/events/{event_id}/schedule").get_data(as_text=True)
     response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
-    job = wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    job = wait_for_job(app, queued_job(response))
     assert job.status == "failed"
     assert job.words.startswith("No timetable can keep every rule of this event: ")  # type: ignore[union-attr]
     assert "required meeting st-001/inv-003" in job.words  # type: ignore[operator]
@@ -243,7 +252,7 @@ def test_the_replan_and_publish_forms_carry_their_token(client: FlaskClient, app
     response = client.post(f"/events/{event_id}/replan",
                            data={"csrf_token": token, "time_limit": "2", "now": "s02"})
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
-    wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    wait_for_job(app, queued_job(response))
     page = client.get(f"/events/{event_id}/versions/2/changes").get_data(as_text=True)
     assert 'href="/events/1/versions/2/publish"' in page  # the page that publishes it
     page = client.get(f"/events/{event_id}/versions/2/publish").get_data(as_text=True)

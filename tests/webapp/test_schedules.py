@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from matcher.model.check import violations
 from matcher.model.instance import Instance
 from matcher.model.schedule import Schedule
-from tests.webapp.conftest import AuthActions, event_row, generate
+from tests.webapp.conftest import AuthActions, event_row, generate, queued_job
 from web.db import new_session
 from web.db.models import EventRow, ScheduleVersion
 from web.events.store import event_of, latest_version, published_version, schedule_of
@@ -36,6 +36,10 @@ def test_job_page_and_progress(client: FlaskClient, app: Flask, event_id: int,
     assert progress["score"] == schedule_of(version).score
     page = client.get(f"/events/{event_id}/jobs/1").get_data(as_text=True)
     assert "Best score so far" in page and "See the timetable" in page
+    # An old job's page shows how it ended; only a job just started goes on to its timetable.
+    assert "data-follow" not in page
+    assert "data-follow" in client.get(f"/events/{event_id}/jobs/1?started=1").get_data(
+        as_text=True)
 
 
 def test_invalid_time_limit_is_refused(client: FlaskClient, auth: AuthActions, event_id: int
@@ -171,7 +175,7 @@ def test_a_generated_schedule_that_breaks_a_rule_is_not_stored(
     monkeypatch.setattr(jobs, "solve", lambda *a, **k: with_a_meeting_twice(solve(*a, **k)))
     auth.login()
     response = client.post(f"/events/{event_id}/generate", data={"time_limit": "2"})
-    job = wait_for_job(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    job = wait_for_job(app, queued_job(response))
     assert job.status == "failed" and job.version_id is None
     assert job.words.startswith("The solver's timetable breaks the rules, so it was not "  # type: ignore[union-attr]
                                 "stored: ")

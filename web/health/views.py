@@ -1,5 +1,6 @@
 """`GET /health`: 200 when the app can serve, 503 when its database cannot be used, for load
-balancers and monitors. It tells nothing about events and needs no login."""
+balancers and monitors. It tells nothing about events, needs no login and is not redirected to
+https; like every page it answers only to a trusted Host (see docs/hosting.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from web.db import engine
 from web.db.schema import current, head
+from web.security import talisman
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ def database_problem() -> str | None:
 
 
 @bp.route("/health")
+@talisman(force_https=False)  # load balancers probe web processes over plain http
 def health() -> tuple[Response, int]:
     """Whether the app and its database work: 200 {"status": "ok"} or 503 with the reason."""
     problem = database_problem()

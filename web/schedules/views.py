@@ -225,7 +225,7 @@ def queue_job(row: EventRow, model: type[GenerateForm]) -> Response:
                           now_slot=now_slot)
     if not new:
         flash(_("A generation of this event is already running; here is its progress."))
-    return redirect(url_for("schedules.job", event_id=row.id, job_id=job.id))
+    return redirect(url_for("schedules.job", event_id=row.id, job_id=job.id, started=1))
 
 
 def get_job(row: EventRow, job_id: int) -> SolveJob:
@@ -236,12 +236,15 @@ def get_job(row: EventRow, job_id: int) -> SolveJob:
 @bp.route("/jobs/<int:job_id>")
 @requires("read")
 def job(event_id: int, job_id: int) -> str:
-    """A generation's live progress, with a stop button."""
+    """A generation's live progress, with a stop button; it goes on to the new timetable when
+    the job ends while the page is open, or has just been started (a quick solve may be done
+    before its page loads). An old job's page stays, to show how that job ended."""
     row = current_event(event_id)
     job = get_job(row, job_id)
     jobs.reap_lost(db())
     return render_template("schedules/job.html", row=row, job=job, progress=progress_json(job),
-                           names=Names.of_row(row))
+                           names=Names.of_row(row),
+                           follow=job.active or request.args.get("started") == "1")
 
 
 @bp.route("/jobs/<int:job_id>/progress.json")

@@ -31,7 +31,8 @@ document.addEventListener("submit", (event) => {
 });
 
 // The progress page polls its job every second: each figure arrives as the page shows it
-// (translated on the server); once the job has made a timetable, the page goes to it.
+// (translated on the server); once the job has made a timetable, the page goes to it. The page
+// of a job that had ended before it was opened (data-follow absent) just shows how it ended.
 function showProgress(section, p) {
   for (const el of section.querySelectorAll("[data-key]")) {
     el.textContent = p.text[el.dataset.key];
@@ -62,7 +63,7 @@ if (jobSection) {
       .then((p) => { if (showProgress(jobSection, p)) setTimeout(poll, 1000); })
       .catch(() => setTimeout(poll, 3000));
   };
-  poll();
+  if ("follow" in jobSection.dataset) poll();
   // Stopping needs no page load: the form is posted in the background and the polling shows
   // the outcome (without JavaScript the form posts as usual).
   const stopForm = document.getElementById("stop-form");
