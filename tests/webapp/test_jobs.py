@@ -138,7 +138,7 @@ def test_one_generation_per_event_across_web_processes(app: Flask, event_id: int
 def test_progress_and_heartbeat_are_written_while_solving(app: Flask) -> None:
     event_id = brokerage_event(app)
     with new_session(app) as session:
-        job, _ = jobs.start(app, session, session.get(EventRow, event_id), 6)  # type: ignore[arg-type]
+        job, _ = jobs.start(app, session, session.get(EventRow, event_id), 12)  # type: ignore[arg-type]
     seen: list[tuple[float, str | None, float | None, float | None, int | None, datetime]] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

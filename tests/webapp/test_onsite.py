@@ -18,6 +18,7 @@ from matcher.model.schedule import Schedule
 from tests.loopback_smtp import Inbox
 from tests.webapp.conftest import (
     PASSWORD,
+    QUICK,
     event_row,
     finished_version,
     give_addresses,
@@ -201,7 +202,7 @@ def test_an_absent_participant_is_re_planned_out_and_only_the_affected_are_maile
     give_addresses(app, event_id, without=())
     client.post("/login", data={"email": "org@example.com", "password": PASSWORD})
     first = finished_version(app, client.post(f"/events/{event_id}/generate",
-                                              data={"time_limit": "2"}))
+                                              data={"time_limit": QUICK}))
     client.post(f"/events/{event_id}/versions/{first.number}/publish")
     code = max({m.investor for m in schedule_of(first).meetings},
                key=lambda c: len(meetings_of(first, c)))
