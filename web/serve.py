@@ -42,7 +42,7 @@ def settings(bind: str | None, workers: int | None, threads: int | None) -> dict
     }
 
 
-class Server(BaseApplication):  # type: ignore[misc]
+class Server(BaseApplication):
     """gunicorn serving `web.create_app()` with the given settings."""
 
     def __init__(self, options: dict[str, Any]) -> None:

@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
 
 def queue(app: Flask) -> Queue:
     """The app's queue."""
-    return app.extensions["queue"]  # type: ignore[no-any-return]
+    return app.extensions["queue"]
 
 
 def enqueue(app: Flask, session: Session, kind: Kind, row: WorkerTask) -> None:

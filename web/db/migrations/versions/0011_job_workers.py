@@ -47,7 +47,9 @@ def upgrade() -> None:
 
         # The queue's schema as the pinned procrastinate version defines it; it runs on the
         # driver's connection, inside this migration's transaction, so no '%' is a parameter.
-        op.get_bind().connection.driver_connection.execute(SchemaManager.get_schema())
+        driver = op.get_bind().connection.driver_connection
+        assert driver is not None  # a live connection: the migration runs on it
+        driver.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:
