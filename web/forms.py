@@ -132,6 +132,7 @@ class EventForm(Form):
     fields: Fields
     form_open: Checkbox = False
     score_loss_percent: Percent = 0
+    halls: Annotated[str, Field(max_length=100_000)] = ""  # `web.events.halls` reads it
     organiser_email: OptionalEmail = None
     organiser_name: OptionalText = None
     # The row version the page showed; a new event's form posts it empty.

@@ -90,6 +90,7 @@ class Names:
 
 
 def init_app(app: Flask) -> None:
-    """The template filter `slot_time` and `several_days`."""
+    """The template filters `slot_time` and `short_day`, and `several_days`."""
     app.jinja_env.globals["several_days"] = several_days
     app.jinja_env.filters["slot_time"] = slot_time
+    app.jinja_env.filters["short_day"] = short_day

@@ -313,6 +313,16 @@ class Pin(Pair):
     table: Id | None = None
 
 
+class Hall(Model):
+    """A hall (or room, or area) of the venue and its tables: a large timetable is read hall by
+    hall, and a startup finds its table by its hall."""
+
+    id: Id
+    name: Text | None = Field(default=None, description="The name people read; else the id.")
+    tables: tuple[Id, ...] = Field(min_length=1, max_length=MAX_TABLES,
+                                   description="The hall's tables, in the order shown.")
+
+
 Problem = tuple[Location, Any, PydanticCustomError]
 
 
@@ -348,6 +358,9 @@ class Event(Model):
                                     description="Meetings fixed in place.")
     fairness: FairnessSettings = Field(default_factory=FairnessSettings,
                                        description="Optional: the price of fairer shares.")
+    halls: tuple[Hall, ...] = Field(default=(), max_length=MAX_TABLES, description=(
+        "Optional: the venue's halls and their tables, to read a large timetable hall by hall. "
+        "A table is in at most one hall; tables in none are shown after the halls."))
 
     @property
     def participants(self) -> tuple[Startup | Investor, ...]:
@@ -358,7 +371,8 @@ class Event(Model):
     def _consistent(self) -> Self:
         """Every problem between the parts, each located at its culprit."""
         error = refuse_all("Event", [*self._duplicates(), *self._slot_order(), *self._slot_times(),
-                                     *self._days(), *self._references(), *self._pins()])
+                                     *self._days(), *self._references(), *self._pins(),
+                                     *self._halls()])
         if error is not None:
             raise error
         return self
@@ -474,6 +488,20 @@ class Event(Model):
                 if (p.startup, p.investor) in avoided:
                     yield (key, n), p.model_dump(), refuse(
                         avoided_kind, startup=names[p.startup], investor=names[p.investor])
+
+    def _halls(self) -> Iterator[Problem]:
+        tables, seen_halls = set(self.tables), set()
+        hall_of: dict[str, str] = {}
+        for n, hall in enumerate(self.halls):
+            if hall.id in seen_halls:
+                yield ("halls", n, "id"), hall.id, refuse("duplicate_hall", id=hall.id)
+            seen_halls.add(hall.id)
+            for k, table in enumerate(hall.tables):
+                if table not in tables:
+                    yield ("halls", n, "tables", k), table, refuse("unknown_table", value=table)
+                elif hall_of.setdefault(table, hall.id) != hall.id:
+                    yield ("halls", n, "tables", k), table, refuse(
+                        "table_in_two_halls", table=table, first=hall_of[table], second=hall.id)
 
     def _pins(self) -> Iterator[Problem]:
         slots, tables = {s.id for s in self.slots}, set(self.tables)

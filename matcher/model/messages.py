@@ -63,6 +63,9 @@ TEMPLATES: dict[str, str] = {
     "pin_clash": N_("{who} has two meetings pinned in the slot {slot}: with {first} and with "
                     "{second}."),
     "table_clash": N_("The table {table} has two meetings pinned in the slot {slot}."),
+    "duplicate_hall": N_("The hall id {id} is used twice: each hall needs an id of its own."),
+    "table_in_two_halls": N_("The table {table} is in two halls, {first} and {second}: give it "
+                             "one."),
     "unknown_language": N_("{value} is not one of the languages: give en, zh-Hant (Traditional "
                            "Chinese) or zh-Hans (Simplified Chinese)."),
 }

@@ -142,6 +142,7 @@ class EventRow(Base):
     tables: Mapped[list[Any]] = mapped_column(JSON, default=list)
     fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
     field_names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> label
+    halls: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"id", "name", "tables"}]
     required: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pinned: Mapped[list[Any]] = mapped_column(JSON, default=list)
     form_open: Mapped[bool] = mapped_column(default=True)
@@ -209,6 +210,16 @@ class ScheduleVersion(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now)
     published_at: Mapped[datetime | None]
+
+    @property
+    def score(self) -> int:
+        """The version's score, kept in `details` so that a list of versions reads no schedule."""
+        return int((self.details or {}).get("score", self.schedule["score"]))
+
+    @property
+    def meeting_count(self) -> int:
+        """How many meetings the version has (kept in `details` too)."""
+        return int((self.details or {}).get("count", len(self.schedule["meetings"])))
 
 
 class SolveJob(WorkerTask, Base):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from matcher.model.check import verified
 from matcher.model.event import STORED, Event
@@ -18,8 +19,10 @@ from matcher.model.feasibility import impossible_setups
 from matcher.model.instance import Instance
 from matcher.model.messages import sentence
 from matcher.model.schedule import Schedule
+from web.cache import event_stamp, kept
 from web.db.models import EventRow, Participant, ScheduleVersion, now
 from web.events.slots import settings_of
+from web.i18n import current_language
 
 KEYS = {"startup": ("email", "description", "max_meetings", "language"),
         "investor": ("organisation", "email", "max_meetings", "language")}
@@ -76,6 +79,11 @@ def assemble(row: EventRow, startups: list[dict[str, Any]], investors: list[dict
         data["field_names"] = names
     if row.max_score_loss:
         data["fairness"] = {"max_score_loss": row.max_score_loss}
+    # Halls keep the tables the event still has; a hall left with none goes.
+    halls = [hall | {"tables": [t for t in hall["tables"] if t in row.tables]}
+             for hall in row.halls or ()]
+    if any(hall["tables"] for hall in halls):
+        data["halls"] = [hall for hall in halls if hall["tables"]]
     return data
 
 
@@ -143,6 +151,31 @@ def impossible_of(row: EventRow) -> list[str]:
     return impossible_setups(Instance(event_of(row)))
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A stored event's file data, what makes it inconsistent or impossible, and (when it is
+    valid) the core's Event."""
+
+    data: dict[str, Any]
+    problems: list[str]
+    impossible: list[str]
+    event: Event | None
+
+
+def checked(session: Session, row: EventRow) -> Checked:
+    """The event's checks, kept until the event or one of its participants changes (the
+    sentences are in the reader's language)."""
+
+    def check() -> Checked:
+        data, errors = errors_of(row)
+        if errors:
+            return Checked(data, [described(data, e) for e in errors], [], None)
+        event = Event.model_validate(data)
+        return Checked(data, [], impossible_setups(Instance(event)), event)
+
+    return kept(("checked", current_language(), *event_stamp(session, row)), check)
+
+
 ANSWERS = ("interests", "wishes", "avoid", "unavailable", "max_meetings")
 
 
@@ -160,7 +193,7 @@ def add_event(session: Session, event: Event, answers_given: bool = False) -> Ev
     settings = settings_of(data["slots"])
     row = EventRow(name=event.name, venue=event.venue, timezone=event.timezone,
                    slots=data["slots"], tables=list(event.tables), fields=list(event.fields),
-                   field_names=dict(event.field_names),
+                   field_names=dict(event.field_names), halls=data["halls"],
                    max_score_loss=event.fairness.max_score_loss,
                    required=data["required"], pinned=[_pin(p) for p in data["pinned"]],
                    form_open=True, **settings)
@@ -208,19 +241,29 @@ def new_event(day: date, organiser_email: str | None = None) -> EventRow:
     return EventRow(name="", timezone="Asia/Hong_Kong", day=day, meeting_minutes=20,
                     changeover_minutes=5, sessions=[["14:00", "17:00"]], slots=[],
                     tables=[f"T{n:02d}" for n in range(1, 11)], fields=list(MICHK_FIELDS),
-                    field_names={},
+                    field_names={}, halls=[],
                     required=[], pinned=[], form_open=True, organiser_email=organiser_email)
 
 
-def latest_version(session: Session, event_id: int) -> ScheduleVersion | None:
+def version_query(light: bool) -> Select[tuple[ScheduleVersion]]:
+    """Versions; `light` ones read their schedule and event only when used (a trade show's are
+    some MB each, and most pages need neither, or have them laid out already)."""
+    query = select(ScheduleVersion)
+    return query.options(defer(ScheduleVersion.schedule), defer(ScheduleVersion.event_data)) \
+        if light else query
+
+
+def latest_version(session: Session, event_id: int, light: bool = False,
+                   ) -> ScheduleVersion | None:
     """The newest schedule version (the draft the organiser works on)."""
-    return session.scalars(select(ScheduleVersion).where(ScheduleVersion.event_id == event_id)
+    return session.scalars(version_query(light).where(ScheduleVersion.event_id == event_id)
                            .order_by(ScheduleVersion.number.desc()).limit(1)).first()
 
 
-def published_version(session: Session, event_id: int) -> ScheduleVersion | None:
+def published_version(session: Session, event_id: int, light: bool = False,
+                      ) -> ScheduleVersion | None:
     """The version most recently published: the only one participants see."""
-    return session.scalars(select(ScheduleVersion).where(
+    return session.scalars(version_query(light).where(
         ScheduleVersion.event_id == event_id, ScheduleVersion.published_at.is_not(None))
         .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
         .limit(1)).first()
@@ -240,8 +283,8 @@ def previous_published(session: Session, version: ScheduleVersion) -> ScheduleVe
 
 
 def versions(session: Session, event_id: int) -> list[ScheduleVersion]:
-    """Every version of an event, newest first."""
-    return list(session.scalars(select(ScheduleVersion).where(
+    """Every version of an event, newest first (light: see `version_query`)."""
+    return list(session.scalars(version_query(True).where(
         ScheduleVersion.event_id == event_id).order_by(ScheduleVersion.number.desc())))
 
 
@@ -256,7 +299,8 @@ def add_version(session: Session, event_id: int, schedule: Schedule, event: Even
         number = (session.scalar(select(func.max(ScheduleVersion.number))
                                  .where(ScheduleVersion.event_id == event_id)) or 0) + 1
         version = ScheduleVersion(event_id=event_id, number=number, origin=origin,
-                                  details=details,
+                                  details={**(details or {}), "score": schedule.score,
+                                           "count": len(schedule.meetings)},
                                   schedule=schedule.model_dump(mode="json"),
                                   event_data=event.model_dump(mode="json"))
         session.add(version)

@@ -26,7 +26,7 @@ from web.accounts.access import add_owner, can, current_event, requires
 from web.accounts.views import organisers_only
 from web.db import T, db, get
 from web.db.models import EventRow, Participant
-from web.events import fields
+from web.events import fields, halls
 from web.events.slots import make_slots, renamed, sessions_text
 from web.events.store import (
     described,
@@ -58,13 +58,15 @@ def form_values(row: EventRow) -> dict[str, Any]:
             "fields": fields.lines_of(row.fields, row.field_names or {}),
             "form_open": row.form_open,
             "score_loss_percent": f"{100 * (row.max_score_loss or 0):g}",
+            "halls": halls.text_of(row.halls or [], row.tables),
             "organiser_email": row.organiser_email or "", "organiser_name": row.organiser_name or "",
             "version": row.version if row.id else ""}
 
 
-def apply(form: EventForm, row: EventRow) -> None:
+def apply(form: EventForm, row: EventRow) -> list[str]:
     """Copy the validated settings onto the event and make its slots; the participants'
-    unavailable slots and the pins move with their times (and go when their time is gone)."""
+    unavailable slots and the pins move with their times (and go when their time is gone).
+    What is wrong with the halls as written, if anything."""
     row.name, row.venue, row.timezone, row.day = form.name, form.venue, form.timezone, form.day
     row.meeting_minutes, row.changeover_minutes = form.meeting_minutes, form.changeover_minutes
     row.sessions = [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in form.sessions]
@@ -82,6 +84,8 @@ def apply(form: EventForm, row: EventRow) -> None:
             p.unavailable = unavailable
     row.pinned = [pin | {"slot": rename[pin["slot"]]} for pin in row.pinned
                   if pin["slot"] in rename]
+    row.halls, problems = halls.parse(form.halls, row.tables)
+    return problems
 
 
 def fields_in_use(row: EventRow) -> set[str]:
@@ -97,7 +101,10 @@ def save_settings(row: EventRow) -> tuple[dict[str, str], bool]:
         return errors, False
     if row.id is not None and form.version != row.version:
         return {"": str(STALE)}, False
-    apply(form, row)
+    hall_problems = apply(form, row)
+    if hall_problems:
+        db().rollback()
+        return {"halls": " ".join(hall_problems)}, False
     data, problems = errors_of(row)
     if problems:
         db().rollback()

@@ -21,32 +21,31 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from matcher.model.check import violations
-from matcher.model.explain import Explainer
 from matcher.model.instance import Instance, PairKey
 from matcher.model.schedule import Meeting
-from matcher.model.timetable import agenda, grid
-from matcher.report import side_shares
 from web.accounts.access import can, current_event, requires
 from web.accounts.views import organisers_only
+from web.cache import event_stamp, kept
 from web.db import MAX_ID, db
 from web.db.models import EventRow, ScheduleVersion, SolveJob
 from web.events.slots import current_slot
 from web.events.store import (
     add_version,
+    checked,
     event_data,
     event_of,
-    impossible_of,
     latest_version,
     previous_published,
     problems_of,
     published_version,
     schedule_of,
     snapshot_of,
+    version_query,
     versions,
 )
 from web.events.views import of_event
 from web.forms import GenerateForm, MoveForm, PinForm, ReplanForm, SwapForm, validate
-from web.i18n import joined
+from web.i18n import current_language, joined
 from web.publishing import mailings
 from web.publishing.invites import event_calendar, ics_response
 from web.schedules import jobs
@@ -59,7 +58,9 @@ from web.schedules.editing import (
     new_problems,
     placed,
 )
+from web.schedules.layout import chosen, layout
 from web.schedules.refusals import sentences
+from web.schedules.spread import spread
 from web.schedules.timetable import schedule_csv, unmet_wishes
 from web.schedules.versions import story
 from web.wording import Names
@@ -73,9 +74,10 @@ organisers_only(bp)
 def get_version(row: EventRow, number: int | None) -> ScheduleVersion | None:
     """A version by number (404 if there is none), or the latest when no number is given."""
     if number is None:
-        return latest_version(db(), row.id)
+        return latest_version(db(), row.id, light=True)
     # A number no version can have is not looked up (PostgreSQL refuses it as an integer).
-    version = db().query(ScheduleVersion).filter_by(event_id=row.id, number=number).first() \
+    version = db().scalars(version_query(True).where(
+        ScheduleVersion.event_id == row.id, ScheduleVersion.number == number)).first() \
         if 1 <= number <= MAX_ID else None
     if version is None:
         abort(404)
@@ -136,14 +138,17 @@ def progress_json(job: SolveJob) -> dict[str, Any]:
 @bp.route("/schedule")
 @requires("read")
 def show(event_id: int) -> str:
-    """The grid of a version (the latest unless ?version=N), with the versions and the tools."""
+    """A version's timetable (the latest unless ?version=N) for one day and hall (?day=, ?hall=;
+    by default the first), with the spread of meetings, the versions and the tools."""
     row = current_event(event_id)
     version = get_version(row, request.args.get("version", type=int))
-    latest = latest_version(db(), row.id)
+    latest = latest_version(db(), row.id, light=True)
+    event_now = checked(db(), row)
     context: dict[str, Any] = {
         "row": row, "version": version, "latest": latest, "versions": versions(db(), row.id),
-        "published": published_version(db(), row.id), "job": jobs.active_job(db(), row.id),
-        "problems": problems_of(row), "impossible": impossible_of(row),
+        "published": published_version(db(), row.id, light=True),
+        "job": jobs.active_job(db(), row.id), "problems": event_now.problems,
+        "impossible": event_now.impossible,
         "pinned": pinned_pairs(row), "mailings": mailings.mailings(db(), row.id),
         "mail_problem": mailings.mail_problem(row),
         "time_limit": current_app.config["SOLVE_TIME_LIMIT"],
@@ -152,19 +157,26 @@ def show(event_id: int) -> str:
     if row.slots:
         context["now_slot"] = current_slot(row.slots, row.timezone)
     context["numbers"] = {v.id: v.number for v in context["versions"]}
-    context["drift"] = changes_since(latest.event_data, event_data(row)) if latest else []
+    context["drift"] = kept(("drift", current_language(), latest.id, *event_stamp(db(), row)),
+                            lambda: changes_since(latest.event_data, event_now.data)) \
+        if latest else []
     if context["job"] is not None:
         context["job_status"] = STATUSES.get(context["job"].status, context["job"].status)
     context["mail_statuses"] = mailings.STATUSES
     names = Names.of_row(row)
     context["stories"] = {v.id: story(v, names) for v in context["versions"]}
     if version is not None:
-        event, schedule = snapshot_of(version), schedule_of(version)
-        context |= {"event": event, "schedule": schedule, "grid": grid(event, schedule),
-                    "baseline": baseline(version, context["published"]),
-                    "shares": side_shares(Instance(event), schedule)}
-        if not context["problems"] and version.id == getattr(latest, "id", None):
-            context["broken"] = violations(Instance(event_of(row)), schedule)
+        laid = layout(version)
+        day = chosen(laid.days, request.args.get("day"))
+        hall = chosen(laid.halls, request.args.get("hall"))
+        context |= {"event": laid.event, "schedule": laid.schedule, "laid": laid, "day": day,
+                    "hall": hall, "rows": laid.grid(day, hall), "shares": laid.shares,
+                    "spreads": spread(laid), "baseline": baseline(version, context["published"]),
+                    "editable": can("edit") and version.id == getattr(latest, "id", None)}
+        if event_now.event is not None and version.id == getattr(latest, "id", None):
+            context["broken"] = kept(
+                ("broken", version.id, *event_stamp(db(), row)),
+                lambda: violations(Instance(event_now.event), laid.schedule))  # type: ignore[arg-type]
     return render_template("schedules/show.html", **context)
 
 
@@ -299,6 +311,9 @@ def pin(event_id: int) -> Response:
     else:
         db().commit()
         flash(message)
+    if request.form.get("back") == "move":  # pinned from the meeting's own page
+        return redirect(url_for("schedules.move", event_id=event_id, startup=form.startup,
+                                investor=form.investor))
     return redirect(url_for("schedules.show", event_id=event_id) + "#grid")
 
 
@@ -455,29 +470,61 @@ def export(event_id: int, number: int, ext: str) -> Response:
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
+AGENDAS_PER_PAGE = 100  # investors' agendas on one page of a large event
+
+
 @bp.route("/agendas")
 @requires("read")
 def agendas(event_id: int) -> str:
-    """Every participant's agenda of a version (the latest unless ?version=N), for printing."""
+    """Agendas of a version (the latest unless ?version=N), for reading and printing: one
+    participant's (?participant=id, or ?find= part of a name), else, day by day (?day=), every
+    participant's of a small event, or the startups seated in one hall (?hall=) or a page of
+    investors (?investors=N)."""
     row = current_event(event_id)
     version = get_version(row, request.args.get("version", type=int))
     if version is None:
         abort(404)
-    event, schedule = snapshot_of(version), schedule_of(version)
-    only = request.args.get("participant")
+    laid = layout(version)
+    event = laid.event
     people = [(p.id, p.name, "startup") for p in event.startups] + [
         (p.id, p.name, "investor") for p in event.investors]
+    context: dict[str, Any] = {"row": row, "version": version, "event": event, "laid": laid,
+                               "day": None, "hall": None, "page": None, "matches": []}
+    find = request.args.get("find", "").strip().casefold()
+    only = request.args.get("participant")
+    if find:
+        context["matches"] = [p for p in people if find in p[1].casefold() or find == p[0]]
+        if len(context["matches"]) == 1:
+            only = context["matches"][0][0]
     if only:
-        people = [p for p in people if p[0] == only]
-        if not people:
+        shown = [p for p in people if p[0] == only]
+        if not shown:
             abort(404)
-    why = Explainer(Instance(event), schedule)
+    elif find:
+        shown = []
+    else:
+        context["day"] = chosen(laid.days, request.args.get("day"))
+        page = request.args.get("investors", type=int)
+        if page is not None:
+            investors = [p for p in people if p[2] == "investor"]
+            context["page"] = max(1, page)
+            first = (context["page"] - 1) * AGENDAS_PER_PAGE
+            shown = investors[first:first + AGENDAS_PER_PAGE]
+        elif len(people) <= AGENDAS_PER_PAGE and "hall" not in request.args:
+            shown = people  # a small event's agendas, all on one page
+        else:
+            hall = context["hall"] = chosen(laid.halls, request.args.get("hall"))
+            seated = {s.id for s in laid.seated(hall)} if len(laid.halls) > 1 else None
+            shown = [p for p in people if p[2] == "startup" and (seated is None or p[0] in seated)]
+    pages = -(-len(event.investors) // AGENDAS_PER_PAGE)
+    slots = context["day"].slots if context["day"] is not None and len(laid.days) > 1 else None
+    why = laid.explainer
     # On screen the organiser reads every reason; printed agendas go to the participants, so
     # they carry each one's own explanation instead.
-    return render_template("schedules/agendas.html", row=row, version=version, event=event,
-                           agendas=[(p, agenda(event, schedule, p[0]),
-                                     unmet_wishes(event, schedule, p[0], why,
+    return render_template("schedules/agendas.html", **context, pages=pages,
+                           agendas=[(p, laid.agenda(p[0], slots),
+                                     unmet_wishes(event, laid.schedule, p[0], why,
                                                   language=str(get_locale())),
-                                     unmet_wishes(event, schedule, p[0], why, "participant",
+                                     unmet_wishes(event, laid.schedule, p[0], why, "participant",
                                                   str(get_locale())))
-                                    for p in people])
+                                    for p in shown])

@@ -130,3 +130,24 @@ document.addEventListener("submit", (event) => {
   box.textContent = document.querySelector("meta[name=max-content-length]").dataset.message;
   box.focus();
 });
+
+// The timetable's filters: a name (startup, investor or organisation), a field, pinned only.
+// Cells that do not match are dimmed, so that the grid keeps its shape.
+const timetable = document.getElementById("timetable");
+if (timetable) {
+  const find = document.getElementById("grid-find");
+  const field = document.getElementById("grid-field");
+  const pinned = document.getElementById("grid-pinned");
+  const filter = () => {
+    const words = find.value.trim().toLowerCase();
+    const active = words || field.value || pinned.checked;
+    for (const cell of timetable.querySelectorAll("td.meeting")) {
+      const match = (!words || cell.dataset.names.toLowerCase().includes(words))
+        && (!field.value || cell.dataset.field === field.value)
+        && (!pinned.checked || cell.classList.contains("pinned"));
+      cell.classList.toggle("dim", Boolean(active) && !match);
+      cell.classList.toggle("hit", Boolean(active) && match);
+    }
+  };
+  for (const control of [find, field, pinned]) control.addEventListener("input", filter);
+}

@@ -1,0 +1,52 @@
+"""Results kept in this process while what they were computed from is unchanged: a schedule
+version never changes once stored, and an event's checks hold until its row or one of its
+participants changes (`event_stamp`). A trade show's timetable is read and checked once, not
+on every page."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from web.db.models import EventRow, Participant
+
+T = TypeVar("T")
+KEPT = 16  # results kept; the largest (a trade show's version) are some tens of MB
+
+_lock = threading.Lock()
+
+
+def _kept() -> OrderedDict[Hashable, Any]:
+    """This app's results (each app has its own database, hence its own ids)."""
+    return current_app.extensions.setdefault("kept", OrderedDict())  # type: ignore[no-any-return]
+
+
+def kept(key: Hashable, compute: Callable[[], T]) -> T:
+    """The result kept under `key`, computed now if there is none (the least recently used
+    results go when more than KEPT are kept)."""
+    store = _kept()
+    with _lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]  # type: ignore[no-any-return]
+    found = compute()
+    with _lock:
+        store[key] = found
+        while len(store) > KEPT:
+            store.popitem(last=False)
+    return found
+
+
+def event_stamp(session: Session, row: EventRow) -> tuple[int, ...]:
+    """What changes whenever the event or any of its participants changes: the row's version,
+    and the participants' count, highest id and sum of versions (each save raises a version)."""
+    count, top, total = session.execute(
+        select(func.count(Participant.id), func.max(Participant.id), func.sum(Participant.version))
+        .where(Participant.event_id == row.id)).one()
+    return (row.id, row.version, count, top or 0, total or 0)
