@@ -184,16 +184,18 @@ def test_an_organisers_day(app: Flask, live_server: str, organiser: str, tmp_pat
     fits(page)
 
     # Pin the wished-for meeting of Ada Robotics and Li Na where it is.
-    meeting = grid.locator("td.meeting", has_text="Ada Robotics").filter(has_text="Li Na")
+    meeting = grid.get_by_role("link", name=re.compile("^Move or pin: Ada Robotics with Li Na"))
     expect(meeting).to_have_count(1)
-    meeting.get_by_role("button", name=re.compile("^Pin ")).click()
+    meeting.click()
+    page.get_by_role("button", name="Pin it where it is").click()
     expect(page.get_by_role("status")).to_contain_text(
         re.compile(r"Pinned Ada Robotics with Li Na at \d\d:\d\d–\d\d:\d\d, table T\d+"))
+    page.get_by_role("link", name="Back to the timetable").click()
     expect(grid.locator("td.meeting.pinned")).to_have_count(1)
 
     # Swap another meeting with one the page offers, in one step.
     other = grid.locator("td.meeting:not(.pinned)").first
-    other.get_by_role("link", name=re.compile("^Move ")).click()
+    other.get_by_role("link", name=re.compile("^Move or pin: ")).click()
     expect(page.get_by_role("heading", name=re.compile("^Move the meeting of"))).to_be_visible()
     shot(page, "move")
     swaps = page.locator("#swaps").get_by_role("button", name=re.compile("^Swap with "))
