@@ -1,8 +1,8 @@
 """Events keep the event file's halls: the venue's halls and their tables, to read a large
 timetable hall by hall (none for the events stored before)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Created: 2026-11-30 15:00:00.000000
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
