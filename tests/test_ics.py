@@ -8,7 +8,15 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from matcher.invites.ics import Organiser, calendar, export, problems, removed, vtimezone
+from matcher.invites.ics import (
+    Organiser,
+    calendar,
+    calendar_stream,
+    export,
+    problems,
+    removed,
+    vtimezone,
+)
 from matcher.model.event import Event
 from matcher.model.files import BadFile, parse
 from tests.ics_cases import event, event_data, icaljs, meeting, schedule
@@ -161,6 +169,17 @@ def test_uid_and_sequence_are_the_schedules_in_both_parties_files_and_every_expo
     assert [e["sequence"] for r in read for e in r["events"] if e["uid"] == second] == [2] * 6
     assert two["event.ics"].events[0].DTSTAMP == datetime(2023, 9, 12, tzinfo=UTC)
     assert b"DTSTAMP:20230912T000000Z\r\n" in two["alpha.ics"].to_ical()
+
+
+@pytest.mark.parametrize("owner", [None, "vc1"])
+def test_a_streamed_calendar_is_the_same_file_a_meeting_at_a_time(owner: str | None) -> None:
+    chunks = list(calendar_stream(HK, HK_SCHEDULE.meetings, "PUBLISH", owner, organiser=ORGANISER,
+                                  agenda_link=link, stamp=STAMP))
+    whole = calendar(HK, HK_SCHEDULE.meetings, "PUBLISH", owner, organiser=ORGANISER,
+                     agenda_link=link, stamp=STAMP).to_ical()
+    assert b"".join(chunks) == whole
+    meetings = [m for m in HK_SCHEDULE.meetings if owner in (None, m.startup, m.investor)]
+    assert len(chunks) == len(meetings) + 2 and all(c.startswith(b"BEGIN:VEVENT") for c in chunks[1:-1])
 
 
 def test_a_participants_file_holds_exactly_their_meetings() -> None:

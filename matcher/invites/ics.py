@@ -8,7 +8,7 @@ another. A meeting that is gone goes out with METHOD:CANCEL, STATUS:CANCELLED an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Literal
@@ -204,15 +204,10 @@ def language_of(event: Event, owner: str | None) -> str | None:
     return people[owner].language if owner in people else None
 
 
-def calendar(event: Event, meetings: Iterable[Meeting], method: Method, owner: str | None = None, *,
-             organiser: Organiser | None = None, agenda_link: AgendaLink | None = None,
-             stamp: datetime | None = None, language: str | None = None) -> icalendar.Calendar:
-    """A VCALENDAR of the meetings of `owner` (a participant id; every meeting when None).
-
-    PUBLISH is for downloads and feeds, REQUEST for e-mailed invitations; CANCEL cancels the given
-    meetings, which are the ones as last sent, from the event they were made for. REQUEST and CANCEL
-    need an organiser (RFC 5546). The texts are in `language`, by default the owner's.
-    """
+def _parts(event: Event, meetings: Iterable[Meeting], method: Method, owner: str | None,
+           organiser: Organiser | None, agenda_link: AgendaLink | None, stamp: datetime | None,
+           language: str | None) -> tuple[icalendar.Calendar, Iterator[icalendar.Event]]:
+    """The VCALENDAR without its meetings, and its VEVENTs one by one."""
     if method != "PUBLISH" and organiser is None:
         raise ValueError(f"METHOD:{method} needs an organiser")
     vevents = _Vevents(event, organiser, agenda_link, stamp or datetime.now(UTC),
@@ -225,10 +220,40 @@ def calendar(event: Event, meetings: Iterable[Meeting], method: Method, owner: s
     if method == "PUBLISH":
         cal.add("X-PUBLISHED-TTL", icalendar.vDuration(timedelta(hours=1)))  # the same, for Outlook
     cal.add_component(vtimezone(event))
-    for meeting in meetings:
-        if owner is None or owner in (meeting.startup, meeting.investor):
-            cal.add_component(vevents.vevent(meeting, method == "CANCEL", owner))
+    return cal, (vevents.vevent(meeting, method == "CANCEL", owner) for meeting in meetings
+                 if owner is None or owner in (meeting.startup, meeting.investor))
+
+
+def calendar(event: Event, meetings: Iterable[Meeting], method: Method, owner: str | None = None, *,
+             organiser: Organiser | None = None, agenda_link: AgendaLink | None = None,
+             stamp: datetime | None = None, language: str | None = None) -> icalendar.Calendar:
+    """A VCALENDAR of the meetings of `owner` (a participant id; every meeting when None).
+
+    PUBLISH is for downloads and feeds, REQUEST for e-mailed invitations; CANCEL cancels the given
+    meetings, which are the ones as last sent, from the event they were made for. REQUEST and CANCEL
+    need an organiser (RFC 5546). The texts are in `language`, by default the owner's.
+    """
+    cal, vevents = _parts(event, meetings, method, owner, organiser, agenda_link, stamp, language)
+    for vevent in vevents:
+        cal.add_component(vevent)
     return cal
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+def calendar_stream(event: Event, meetings: Iterable[Meeting], method: Method,
+                    owner: str | None = None, *, organiser: Organiser | None = None,
+                    agenda_link: AgendaLink | None = None, stamp: datetime | None = None,
+                    language: str | None = None) -> Iterator[bytes]:
+    """The bytes of `calendar(...).to_ical()`, a meeting at a time: a trade show's calendar
+    of 80,000 meetings is sent as it is written, never held whole in memory."""
+    cal, vevents = _parts(event, meetings, method, owner, organiser, agenda_link, stamp, language)
+    head = cal.to_ical()
+    yield head.removesuffix(END)
+    for vevent in vevents:
+        yield vevent.to_ical()
+    yield END
 
 
 def removed(previous: Schedule, schedule: Schedule) -> tuple[Meeting, ...]:

@@ -58,6 +58,22 @@ def published(client: FlaskClient, app: Flask, event_id: int,
     return version
 
 
+def test_calendars_are_streamed(client: FlaskClient, auth: AuthActions, app: Flask, event_id: int,
+                                published: ScheduleVersion) -> None:
+    auth.login()
+    response = client.get(f"/events/{event_id}/versions/1/schedule.ics", buffered=False)
+    assert response.is_streamed and response.mimetype == "text/calendar"
+    cal = icalendar.Calendar.from_ical(b"".join(response.response))
+    assert set(meetings_of(cal)) == {m.uid for m in schedule_of(published).meetings}
+    token, feed = tokens(app, event_id, "inv-001")
+    for path in (f"/p/{token}/meetings.ics", f"/p/feed/{feed}.ics"):
+        response = client.get(path, buffered=False)
+        assert response.is_streamed
+        mine = icalendar.Calendar.from_ical(b"".join(response.response))
+        assert {uid: seq for uid, (seq, _) in meetings_of(mine).items()} == own(
+            schedule_of(published), "inv-001")
+
+
 def test_participant_download_holds_their_meetings(client: FlaskClient, app: Flask, event_id: int,
                                                    published: ScheduleVersion) -> None:
     token, _ = tokens(app, event_id, "st-001")

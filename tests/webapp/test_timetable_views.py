@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from matcher.model.event import Event
 from tests.webapp.conftest import EMAIL, AuthActions, generate, owned_event, tiny_event
 from web.events.halls import parse, text_of
+from web.schedules.layout import Layout
 
 
 def test_halls_are_read_as_written_and_written_back() -> None:
@@ -64,3 +65,16 @@ def test_one_agenda_is_found_by_part_of_a_name(client: FlaskClient, auth: AuthAc
     assert page.count('class="agenda page"') == 1 and name in page
     nobody = client.get(f"/events/{event_id}/agendas?find=zzqq").get_data(as_text=True)
     assert "Nobody of this event is called that." in nobody
+
+
+def test_a_large_hall_is_shown_twenty_tables_at_a_time() -> None:
+    data = tiny_event().model_dump(mode="json")
+    data["tables"] = [f"T{n:02d}" for n in range(1, 51)]
+    data["halls"] = [{"id": "a", "name": "Hall A", "tables": data["tables"][:45]}]
+    laid = Layout(Event.model_validate(data), {"meetings": [], "score": 0, "bound": 0,
+                                               "breaks": 0, "table_changes": 0, "seconds": 0,
+                                               "status": "optimal"})
+    assert [(h.key, h.hall, h.span) for h in laid.halls] == [
+        ("a-1", "a", "T01–T20"), ("a-2", "a", "T21–T40"), ("a-3", "a", "T41–T45"),
+        ("other", "other", "T46–T50")]
+    assert [h.key for h in laid.named_halls] == ["a-1", "other"]

@@ -43,11 +43,19 @@ class Seat:
 
 @dataclass(frozen=True)
 class Hall:
-    """Tables shown together: a hall the event names, or a group of consecutive tables."""
+    """Tables shown together (at most GROUP, what fits a screen): a hall the event names, or a
+    part of one, or a group of consecutive tables. `hall` is the named hall's key ('' for none),
+    `name` its name."""
 
     key: str
     name: str
     tables: tuple[str, ...]
+    hall: str = ""
+
+    @property
+    def span(self) -> str:
+        """Its first and last tables, 'T01–T20'."""
+        return self.tables[0] if len(self.tables) == 1 else f"{self.tables[0]}–{self.tables[-1]}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,11 @@ class Layout:
         return Entry(cast(Meeting, seat), self.slots[seat.slot], self.startups[seat.startup],
                      self.investors[seat.investor])
 
+    @property
+    def meetings(self) -> list[Meeting]:
+        """Every meeting, read as the core's."""
+        return cast(list[Meeting], self.seats)
+
     def meetings_of(self, participant: str) -> list[Meeting]:
         """A participant's meetings."""
         return cast(list[Meeting], self.of.get(participant, []))
@@ -112,15 +125,21 @@ class Layout:
 
     @cached_property
     def halls(self) -> list[Hall]:
-        """The event's halls, then the tables in none; without halls, groups of consecutive
-        tables."""
-        named = [Hall(h.id, h.name or h.id, h.tables) for h in self.event.halls]
-        placed = {t for h in named for t in h.tables}
-        rest = [t for t in self.event.tables if t not in placed]
-        if named:
-            return named + ([Hall("other", "", tuple(rest))] if rest else [])
-        return [Hall(str(n // GROUP + 1), "", tuple(rest[n:n + GROUP]))
-                for n in range(0, len(rest), GROUP)]
+        """The event's halls, then the tables in none (or, without halls, all the tables), each
+        cut in parts of at most GROUP tables."""
+        named = [(h.id, h.name or h.id, h.tables) for h in self.event.halls]
+        placed = {t for _key, _name, tables in named for t in tables}
+        rest = tuple(t for t in self.event.tables if t not in placed)
+        if rest:
+            named.append(("other" if named else "", "", rest))
+        return [Hall(key if len(tables) <= GROUP else f"{key}-{n // GROUP + 1}".lstrip("-"),
+                     name, tables[n:n + GROUP], key)
+                for key, name, tables in named for n in range(0, len(tables), GROUP)]
+
+    @cached_property
+    def named_halls(self) -> list[Hall]:
+        """The first part of each named hall (the choices of a hall, its parts then following)."""
+        return list({h.hall: h for h in reversed(self.halls)}.values())[::-1]
 
     @cached_property
     def homes(self) -> dict[str, Startup]:
@@ -133,15 +152,21 @@ class Layout:
                 if not more and s in self.startups}
 
     @cached_property
+    def instance(self) -> Instance:
+        """The version's event as the core reads it (made once: a trade show's has millions of
+        candidate pairs)."""
+        return Instance(self.event)
+
+    @cached_property
     def shares(self) -> list[Share]:
         """How each side's meetings are shared (spread, floor, reach), as `matcher solve`
         reports it."""
-        return side_shares(Instance(self.event), self.schedule)
+        return side_shares(self.instance, self.schedule)
 
     @cached_property
     def explainer(self) -> Explainer:
         """Why wishes did not become meetings, asked of this version."""
-        return Explainer(Instance(self.event), self.schedule)
+        return Explainer(self.instance, self.schedule)
 
     def grid(self, day: Day, hall: Hall) -> list[tuple[Slot, list[Entry | None]]]:
         """The day's slots down, the hall's tables across."""

@@ -3,7 +3,7 @@ agendas, pin and move meetings, export."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from matcher.model.check import violations
+from matcher.model.event import Event
 from matcher.model.instance import Instance, PairKey
 from matcher.model.schedule import Meeting
 from web.accounts.access import can, current_event, requires
@@ -30,6 +31,7 @@ from web.db import MAX_ID, db
 from web.db.models import EventRow, ScheduleVersion, SolveJob
 from web.events.slots import current_slot
 from web.events.store import (
+    Checked,
     add_version,
     checked,
     event_data,
@@ -135,6 +137,17 @@ def progress_json(job: SolveJob) -> dict[str, Any]:
     return p
 
 
+def broken_now(version: ScheduleVersion, now: Checked, drift: list[str]) -> list[str]:
+    """The rules a version breaks in the event as it is now (a valid one). A version keeps every
+    rule of the event it was stored with (`add_version` checks it), so they are looked for only
+    when the event changed since: its settings or answers (`drift`), its pins or required
+    meetings."""
+    if not drift and all(version.event_data.get(key) == now.data.get(key)
+                         for key in ("pinned", "required")):
+        return []
+    return violations(Instance(cast(Event, now.event)), layout(version).schedule)
+
+
 @bp.route("/schedule")
 @requires("read")
 def show(event_id: int) -> str:
@@ -174,9 +187,8 @@ def show(event_id: int) -> str:
                     "spreads": spread(laid), "baseline": baseline(version, context["published"]),
                     "editable": can("edit") and version.id == getattr(latest, "id", None)}
         if event_now.event is not None and version.id == getattr(latest, "id", None):
-            context["broken"] = kept(
-                ("broken", version.id, *event_stamp(db(), row)),
-                lambda: violations(Instance(event_now.event), laid.schedule))  # type: ignore[arg-type]
+            context["broken"] = kept(("broken", version.id, *event_stamp(db(), row)),
+                                     lambda: broken_now(version, event_now, context["drift"]))
     return render_template("schedules/show.html", **context)
 
 
@@ -457,13 +469,13 @@ def export(event_id: int, number: int, ext: str) -> Response:
     if version is None:
         abort(404)
     filename = f"schedule-{event_id}-v{number}.{ext}"
+    if ext == "ics":  # streamed, a meeting at a time
+        return ics_response(event_calendar(row, version, links=can("edit")), filename)
     schedule = schedule_of(version)
     if ext == "json":
         body, mimetype = schedule.model_dump_json(indent=2), "application/json"
     elif ext == "csv":
         body, mimetype = schedule_csv(snapshot_of(version), schedule), "text/csv"
-    elif ext == "ics":
-        return ics_response(event_calendar(row, version, links=can("edit")), filename)
     else:
         abort(404)
     return Response(body, mimetype=mimetype,
