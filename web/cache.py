@@ -24,7 +24,7 @@ _lock = threading.Lock()
 
 def _kept() -> OrderedDict[Hashable, Any]:
     """This app's results (each app has its own database, hence its own ids)."""
-    return current_app.extensions.setdefault("kept", OrderedDict())  # type: ignore[no-any-return]
+    return current_app.extensions.setdefault("kept", OrderedDict())
 
 
 def kept(key: Hashable, compute: Callable[[], T]) -> T:
@@ -34,7 +34,7 @@ def kept(key: Hashable, compute: Callable[[], T]) -> T:
     with _lock:
         if key in store:
             store.move_to_end(key)
-            return store[key]  # type: ignore[no-any-return]
+            return store[key]
     found = compute()
     with _lock:
         store[key] = found

@@ -245,7 +245,7 @@ def new_event(day: date, organiser_email: str | None = None) -> EventRow:
                     required=[], pinned=[], form_open=True, organiser_email=organiser_email)
 
 
-def version_query(light: bool) -> Select[tuple[ScheduleVersion]]:
+def version_query(light: bool) -> Select[ScheduleVersion]:
     """Versions; `light` ones read their schedule and event only when used (a trade show's are
     some MB each, and most pages need neither, or have them laid out already)."""
     query = select(ScheduleVersion)
