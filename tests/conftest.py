@@ -83,13 +83,13 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say plainly whether the storage tests also ran on PostgreSQL: without TEST_DATABASE_URL
+    """Say plainly whether the database tests also ran on PostgreSQL: without TEST_DATABASE_URL
     they run on SQLite only, and a green run would otherwise not show it."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         terminalreporter.write_sep(
-            "!", "PostgreSQL tests NOT run: TEST_DATABASE_URL is not set, the storage tests "
-            "ran on SQLite only (.ci/run sets it)", yellow=True, bold=True)
+            "!", "PostgreSQL tests NOT run: TEST_DATABASE_URL is not set, the storage, web, API "
+            "and job tests ran on SQLite only (.ci/run sets it)", yellow=True, bold=True)
         return
     ran = {report.nodeid for reports in terminalreporter.stats.values() for report in reports
            if isinstance(report, pytest.TestReport) and "postgresql" in report.keywords}
