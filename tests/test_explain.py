@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
+from matcher.bench.generate import Size, generate
+from matcher.model.check import ScheduleValues, broken_rules, checkable
 from matcher.model.event import Event
-from matcher.model.explain import explain
+from matcher.model.explain import Explainer, explain
 from matcher.model.instance import Instance
+from matcher.model.rules import Linear, rules_at
+from matcher.model.schedule import Meeting, Schedule
 from matcher.solve.solver import solve
 
 
@@ -78,3 +86,90 @@ def test_room_left_when_the_schedule_could_still_hold_the_meeting(tiny: dict) ->
     assert answer.reason == "room-left"
     assert answer.text == ("you are both free in s1, s2, s3 and a table is free: this meeting "
                            "could still be added")
+
+
+def per_slot_reference(inst: Instance, schedule: Schedule, pair: tuple[str, str],
+                       ) -> dict[int, list[tuple[str, Linear]]]:
+    """What a meeting of the pair would newly break in each slot, found the slow way: the whole
+    schedule checked again with the meeting added there (the pair and slot rules)."""
+    rules = rules_at("pair", "slot")
+    known = checkable(inst, schedule.meetings)
+    before = {c.label for _, c in broken_rules(inst, ScheduleValues(inst, known), rules)}
+    found = {}
+    for t, slot in enumerate(inst.slot_ids):
+        added = Meeting(startup=pair[0], investor=pair[1], slot=slot, table=inst.tables[0],
+                        score=inst.scores[pair], uid="added")
+        found[t] = [(r.name, c) for r, c in
+                    broken_rules(inst, ScheduleValues(inst, [*known, added]), rules)
+                    if c.label not in before]
+    return found
+
+
+class ReferenceExplainer(Explainer):
+    """The explanations with every slot checked the slow way."""
+
+    def __init__(self, inst: Instance, schedule: Schedule) -> None:
+        super().__init__(inst, schedule)
+        self.schedule = schedule
+
+    def would_break(self, pair: tuple[str, str]) -> dict[int, list[tuple[str, Linear]]]:
+        return per_slot_reference(self.inst, self.schedule, pair)
+
+
+def crowded(seed: int) -> Event:
+    """A small generated event where every reason comes up: few tables, caps, an avoided wish,
+    startups away in the first slots and investors in the last, with wishes across."""
+    data = generate(Size("crowded", 9, 12, 6, 3), seed=seed, late_or_early=0.5,
+                    min_meetings=0).model_dump(mode="json")
+    rng = random.Random(seed)
+    slots = [s["id"] for s in data["slots"]]
+    startups, investors = data["startups"], data["investors"]
+    for investor in investors[:3]:
+        investor["max_meetings"] = 1
+    for investor in investors[3:5]:
+        investor["unavailable"] = slots[4:]
+    for startup in rng.sample(startups, 3):
+        startup["unavailable"] = slots[:4]
+        startup["wishes"][investors[3]["id"]] = 2
+    avoider = investors[5]
+    avoider["avoid"] = [startups[0]["id"]]
+    avoider["wishes"].pop(startups[0]["id"], None)
+    startups[0]["wishes"][avoider["id"]] = 3
+    return Event.model_validate(data)
+
+
+def messy(inst: Instance, seed: int) -> Schedule:
+    """A hand-made schedule that breaks rules: meetings at random slots and tables, some when a
+    side is away, some sharing a slot or a table, some beyond a cap."""
+    rng = random.Random(seed)
+    pairs = rng.sample(list(inst.candidates), min(len(inst.candidates), 30))
+    meetings = tuple(Meeting(startup=s, investor=i, slot=rng.choice(inst.slot_ids),
+                             table=rng.choice(inst.tables), score=inst.scores[s, i], uid=f"m{n}")
+                     for n, (s, i) in enumerate(pairs))
+    return Schedule(status="feasible", score=0, bound=0, breaks=0, table_changes=0,
+                    meetings=meetings, seconds=0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_every_answer_is_the_one_checking_each_slot_would_give(seed: int) -> None:
+    event = crowded(seed)
+    inst = Instance(event)
+    reasons = set()
+    for schedule in (solve(event, time_limit=5), messy(inst, seed)):
+        fast, slow = Explainer(inst, schedule), ReferenceExplainer(inst, schedule)
+        met = {(m.startup, m.investor) for m in schedule.meetings}
+        for who in inst.participants:
+            for other in inst.people[who].wishes:
+                pair = (who, other) if who in inst.startups else (other, who)
+                # Only a wish that did not become a meeting is explained slot by slot.
+                assert pair in met or ({t: sorted(c.label for _, c in found)
+                         for t, found in fast.would_break(pair).items()}
+                        == {t: sorted(c.label for _, c in found)
+                            for t, found in slow.would_break(pair).items()}), pair
+            for audience in ("organiser", "participant"):
+                answers = fast.answers(who, audience)
+                assert answers == slow.answers(who, audience), who
+                reasons |= {a.reason for a in answers}
+    # The event and the messy schedule are made so that every way of answering is taken.
+    assert reasons >= {"met", "avoided", "no-common-slot", "cap-reached", "tables-full",
+                       "displaced", "room-left", "their-time"}, reasons

@@ -19,7 +19,7 @@ no score is given, since a score adds up the other side's ratings and wishes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,51 +56,64 @@ def _with(meetings: list[Meeting], who: str, words: NullTranslations) -> str:
             "slot": m.slot} for m in sorted(meetings, key=lambda m: -m.score))
 
 
-class WithMeeting(ScheduleValues):
-    """A schedule's values with one more meeting of a pair in a slot (or as they are, when
-    `added` is False), holding only the constraints of the pair's two participants and of the
-    slot: the only ones the meeting can break."""
+OTHERS: PairKey = ("", "")  # a slot's meetings counted as one term (see WithMeeting)
 
-    def __init__(self, base: ScheduleValues, pair: PairKey, slot: int, added: bool = True,
-                 ) -> None:
-        self.base, self.pair, self.slot, self.added = base, pair, slot, added
+
+class WithMeeting(ScheduleValues):
+    """A schedule's values with one more meeting of a pair (or as they are, when `added` is
+    False), holding only the constraints of the pair's two participants and of the given slots:
+    the only ones the meeting can break.
+
+    The meeting is put in every given slot at once, so that one evaluation of the rules answers
+    for all of them: the pair meets once (what the pair rules read), and each slot holds one more
+    meeting (what the slot rules read, each of whose constraints is about one slot, as its
+    `about` names). A slot's meetings are one term, their count (`OTHERS`): the rules only add
+    them up, and adding up a trade show's thousand meetings of a slot for every question is what
+    made explanations slow."""
+
+    def __init__(self, base: ScheduleValues, pair: PairKey, slots: Iterable[int],
+                 load: Mapping[int, int], added: bool = True) -> None:
+        self.base, self.pair, self.added, self.load = base, pair, added, load
+        self._slots = tuple(slots)
+        self._added_in = frozenset(self._slots) if added else frozenset()
+        self._pairs = sorted({*base.pairs_of(pair[0]), *base.pairs_of(pair[1]),
+                              *[pair] * added})
 
     def participants(self) -> Iterable[str]:
         return self.pair
 
     def slots(self) -> Iterable[int]:
-        return (self.slot,)
+        return self._slots
 
     def pairs(self) -> Iterable[PairKey]:
-        return sorted({*self.base.pairs_of(self.pair[0]), *self.base.pairs_of(self.pair[1]),
-                       *[self.pair] * self.added})
+        return self._pairs
 
     def pairs_of(self, participant: str) -> Iterable[PairKey]:
-        return [*self.base.pairs_of(participant), *[self.pair] * self._adds(participant)]
+        if self.added and participant in self.pair:
+            return [*self.base.pairs_of(participant), self.pair]
+        return self.base.pairs_of(participant)
 
     def pairs_in(self, slot: int) -> Iterable[PairKey]:
-        return [*self.base.pairs_in(slot), *[self.pair] * (self.added and slot == self.slot)]
+        return (OTHERS, self.pair) if slot in self._added_in else (OTHERS,)
 
     def slots_of(self, pair: PairKey) -> Iterable[int]:
-        return sorted({*self.base.slots_of(pair), *[self.slot] * self._is(pair)})
+        if pair == self.pair and self.added:
+            return sorted({*self.base.slots_of(pair), *self._added_in})
+        return self.base.slots_of(pair)
 
     def tables_of(self, pair: PairKey, slot: int) -> Iterable[int]:
         raise NotImplementedError("seating is never why a meeting is missing")
 
     def meets(self, pair: PairKey) -> int:
-        return self.base.meets(pair) + self._is(pair)
+        return self.base.meets(pair) + (self.added and pair == self.pair)
 
     def at(self, pair: PairKey, slot: int) -> int:
-        return self.base.at(pair, slot) + (self._is(pair) and slot == self.slot)
+        if pair == OTHERS:
+            return self.load.get(slot, 0)
+        return self.base.at(pair, slot) + (pair == self.pair and slot in self._added_in)
 
     def at_table(self, pair: PairKey, slot: int, table: int) -> int:
         raise NotImplementedError("seating is never why a meeting is missing")
-
-    def _is(self, pair: PairKey) -> bool:
-        return self.added and pair == self.pair
-
-    def _adds(self, participant: str) -> bool:
-        return self.added and participant in self.pair
 
 
 class Explainer:
@@ -118,16 +131,27 @@ class Explainer:
             self.of[m.investor].append(m)
             self.at[inst.slot_index[m.slot]].append(m)
         self.values = ScheduleValues(inst, known)
+        # Each slot's meetings, counted once for every question.
+        self.load = {t: sum(self.values.at(pair, t) for pair in self.values.pairs_in(t))
+                     for t in range(len(inst.slot_ids))}
 
-    def would_break(self, pair: PairKey, t: int) -> list[tuple[str, Linear]]:
-        """The pair and slot rules (name, constraint) that a meeting of the pair in slot t would
-        break and the schedule keeps."""
+    def would_break(self, pair: PairKey) -> dict[int, list[tuple[str, Linear]]]:
+        """Slot by slot, the pair and slot rules (name, constraint) that a meeting of the pair
+        in that slot would break and the schedule keeps."""
         rules = rules_at("pair", "slot")
+        every = range(len(self.inst.slot_ids))
         before = {c.label for _, c in broken_rules(
-            self.inst, WithMeeting(self.values, pair, t, added=False), rules)}
-        return [(r.name, c) for r, c in
-                broken_rules(self.inst, WithMeeting(self.values, pair, t), rules)
-                if c.label not in before]
+            self.inst, WithMeeting(self.values, pair, every, self.load, added=False), rules)}
+        found: dict[int, list[tuple[str, Linear]]] = {t: [] for t in every}
+        for r, c in broken_rules(self.inst, WithMeeting(self.values, pair, every, self.load),
+                                 rules):
+            if c.label in before:
+                continue
+            slot = next((x for x in reversed(c.about) if x in self.inst.slot_index), None)
+            # A pair rule (or a slot rule naming no slot) holds wherever the meeting goes.
+            for t in every if r.level == "pair" or slot is None else (self.inst.slot_index[slot],):
+                found[t].append((r.name, c))
+        return found
 
     def answers(self, participant: str, audience: Audience = "organiser",
                 language: str | None = None) -> list[Answer]:
@@ -183,7 +207,7 @@ def _why_not(meetings: Explainer, me: str, other: str, pair: PairKey, score: int
              words: NullTranslations) -> tuple[Reason, str]:
     """The organiser's reason, with ids and scores."""
     inst, _ = meetings.inst, words.gettext
-    broken = {t: meetings.would_break(pair, t) for t in range(len(inst.slot_ids))}
+    broken = meetings.would_break(pair)
     rules = {t: {name for name, _ in found} for t, found in broken.items()}
     if "allowed-pair" in rules[0]:
         return "avoided", _("%(investor)s asked not to meet %(startup)s") % {
