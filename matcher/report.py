@@ -8,9 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TextIO
 
+from matcher.model.check import checkable
 from matcher.model.instance import Instance
 from matcher.model.objectives import measure
-from matcher.model.schedule import Meeting, Schedule
+from matcher.model.schedule import Schedule
 from matcher.solve.cpsat import Progress
 
 MAX_GRID_TABLES = 16
@@ -64,12 +65,6 @@ def summary(inst: Instance, schedule: Schedule) -> str:
     ])
 
 
-def known(inst: Instance, schedule: Schedule) -> list[Meeting]:
-    """The schedule's meetings of pairs, slots and tables the event knows."""
-    return [m for m in schedule.meetings if (m.startup, m.investor) in inst.scores
-            and m.slot in inst.slot_index and m.table in inst.tables]
-
-
 @dataclass(frozen=True)
 class Share:
     """How one side's meetings are shared: the spread, the floor, and how many participants
@@ -87,7 +82,7 @@ class Share:
 
 def side_shares(inst: Instance, schedule: Schedule) -> list[Share]:
     """The shares of each side that has participants."""
-    got = measure(inst, known(inst, schedule))
+    got = measure(inst, checkable(inst, schedule.meetings))
     shares = []
     for side, ids, floor in (("startups", inst.startups, got.startup_floor),
                              ("investors", inst.investors, got.investor_floor)):
@@ -120,7 +115,7 @@ def reach_report(inst: Instance, schedule: Schedule, every: bool = False, most: 
                  ) -> list[str]:
     """Each participant's meetings against its reach: those below it, fewest first (at most
     `most`), or with `every` all of them."""
-    got = measure(inst, known(inst, schedule))
+    got = measure(inst, checkable(inst, schedule.meetings))
     rows = [(got.count[p], inst.reach[p], p) for p in inst.participants]
     if every:
         return [f"{p}: {n} meetings, reach {r}" for n, r, p in rows]

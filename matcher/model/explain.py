@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from babel.support import NullTranslations
 
 from matcher.i18n import translator
-from matcher.model.check import ScheduleValues, broken_rules
+from matcher.model.check import ScheduleValues, broken_rules, checkable
 from matcher.model.event import Investor, Startup
 from matcher.model.instance import Instance, PairKey
 from matcher.model.rules import Linear, rules_at
@@ -116,14 +117,16 @@ class WithMeeting(ScheduleValues):
         raise NotImplementedError("seating is never why a meeting is missing")
 
 
+TRIES_KEPT = 256  # more than any participant's wishes
+
+
 class Explainer:
     """Answers about one schedule: its meetings by participant and by slot, and its values for
     the rules, gathered once for every participant's questions."""
 
     def __init__(self, inst: Instance, schedule: Schedule) -> None:
         self.inst = inst
-        known = [m for m in schedule.meetings if m.slot in inst.slot_index
-                 and m.table in inst.tables and (m.startup, m.investor) in inst.scores]
+        known = checkable(inst, schedule.meetings)
         self.of: dict[str, list[Meeting]] = defaultdict(list)
         self.at: dict[int, list[Meeting]] = defaultdict(list)
         for m in known:
@@ -131,6 +134,9 @@ class Explainer:
             self.of[m.investor].append(m)
             self.at[inst.slot_index[m.slot]].append(m)
         self.values = ScheduleValues(inst, known)
+        # A page of agendas asks each wish twice, for the organiser's and the participant's
+        # answer: the last pairs' tries are kept (lru_cache is safe across threads).
+        self.tries = lru_cache(maxsize=TRIES_KEPT)(self.would_break)
         # Each slot's meetings, counted once for every question.
         self.load = {t: sum(self.values.at(pair, t) for pair in self.values.pairs_in(t))
                      for t in range(len(inst.slot_ids))}
@@ -207,7 +213,7 @@ def _why_not(meetings: Explainer, me: str, other: str, pair: PairKey, score: int
              words: NullTranslations) -> tuple[Reason, str]:
     """The organiser's reason, with ids and scores."""
     inst, _ = meetings.inst, words.gettext
-    broken = meetings.would_break(pair)
+    broken = meetings.tries(pair)
     rules = {t: {name for name, _ in found} for t, found in broken.items()}
     if "allowed-pair" in rules[0]:
         return "avoided", _("%(investor)s asked not to meet %(startup)s") % {
