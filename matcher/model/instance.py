@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 
 from matcher.model.event import Event, Investor, Startup, pair_score
 
@@ -164,10 +166,13 @@ class Instance:
     @cached_property
     def candidates(self) -> tuple[PairKey, ...]:
         """Pairs that may meet and share a free slot, in file order."""
-        rank = {p: n for n, p in enumerate(self.participants)}
-        return tuple(sorted((pair for pair in self._scoring_or_forced()
-                             if pair not in self.avoided and self._share_a_slot(pair)),
-                            key=lambda pair: (rank[pair[0]], rank[pair[1]])))
+        # Found investor by investor, in file order: gathered by startup, they need no sorting
+        # (a trade show has close to a million).
+        by_startup: dict[str, list[str]] = {s: [] for s in self.startups}
+        for pair in self._scoring_or_forced():
+            if pair not in self.avoided and self._share_a_slot(pair):
+                by_startup[pair[0]].append(pair[1])
+        return tuple((s, i) for s, investors in by_startup.items() for i in investors)
 
     def _scoring_or_forced(self) -> Iterator[PairKey]:
         """The pairs with a score of at least 1 (an interest in the startup's field or a wish
@@ -205,10 +210,11 @@ class Instance:
 
     @cached_property
     def _partners(self) -> dict[str, list[PairKey]]:
-        by: dict[str, list[PairKey]] = {}
+        by: dict[str, list[PairKey]] = defaultdict(list)
         for pair in self.candidates:
-            by.setdefault(pair[0], []).append(pair)
-            by.setdefault(pair[1], []).append(pair)
+            by[pair[1]].append(pair)
+        # The candidates come startup by startup: each startup's are one run.
+        by.update((s, list(pairs)) for s, pairs in groupby(self.candidates, itemgetter(0)))
         return by
 
     @cached_property
