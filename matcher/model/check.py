@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 
 from matcher.model.instance import Instance, PairKey
 from matcher.model.objectives import Measures, measure
@@ -25,31 +26,39 @@ class ScheduleValues:
     def __init__(self, inst: Instance, meetings: Iterable[Meeting],
                  participants: Iterable[str] | None = None,
                  slots: Iterable[int] | None = None) -> None:
-        self._at: Counter[tuple[PairKey, int]] = Counter()
-        self._at_table: Counter[tuple[PairKey, int, int]] = Counter()
-        of: dict[str, set[PairKey]] = defaultdict(set)
-        in_slot: dict[int, set[PairKey]] = defaultdict(set)
-        slots_of: dict[PairKey, set[int]] = defaultdict(set)
-        tables_of: dict[tuple[PairKey, int], set[int]] = defaultdict(set)
         table_index = {k: n for n, k in enumerate(inst.tables)}
-        for m in meetings:
-            pair, t, k = (m.startup, m.investor), inst.slot_index[m.slot], table_index[m.table]
-            self._at[pair, t] += 1
-            self._at_table[pair, t, k] += 1
-            of[m.startup].add(pair)
-            of[m.investor].add(pair)
-            in_slot[t].add(pair)
-            slots_of[pair].add(t)
-            tables_of[pair, t].add(k)
-        # Sorted once here, so that every rule reads them in a stable order.
-        self._of = {p: sorted(pairs) for p, pairs in of.items()}
-        self._in = {t: sorted(pairs) for t, pairs in in_slot.items()}
-        self._slots_of = {pair: sorted(ts) for pair, ts in slots_of.items()}
-        self._tables_of = {key: sorted(ks) for key, ks in tables_of.items()}
-        self._meets = Counter(pair for pair, _ in self._at.elements())
-        self._pairs = sorted(self._meets)
+        self._cells = [((m.startup, m.investor), inst.slot_index[m.slot], table_index[m.table])
+                       for m in meetings]
+        # Counted in one pass each (a trade show has 80,000 meetings); what only the table
+        # rules read is gathered when they first ask.
+        self._at: Counter[tuple[PairKey, int]] = Counter((pair, t) for pair, t, _ in self._cells)
+        self._meets = Counter(pair for pair, _, _ in self._cells)
+        # Read in order once, so that every list is sorted (every rule reads them in a stable
+        # order) and holds each pair once.
+        self._of: dict[str, list[PairKey]] = defaultdict(list)
+        self._in: dict[int, list[PairKey]] = defaultdict(list)
+        self._slots_of: dict[PairKey, list[int]] = defaultdict(list)
+        self._pairs: list[PairKey] = []
+        for pair, t in sorted(self._at):
+            if not self._pairs or self._pairs[-1] != pair:
+                self._pairs.append(pair)
+                self._of[pair[0]].append(pair)
+                self._of[pair[1]].append(pair)
+            self._in[t].append(pair)
+            self._slots_of[pair].append(t)
         self._participants = inst.participants if participants is None else tuple(participants)
         self._slots = range(len(inst.slot_ids)) if slots is None else sorted(slots)
+
+    @cached_property
+    def _at_table(self) -> Counter[tuple[PairKey, int, int]]:
+        return Counter(self._cells)
+
+    @cached_property
+    def _tables_of(self) -> dict[tuple[PairKey, int], list[int]]:
+        tables_of: dict[tuple[PairKey, int], set[int]] = defaultdict(set)
+        for pair, t, k in self._cells:
+            tables_of[pair, t].add(k)
+        return {key: sorted(ks) for key, ks in tables_of.items()}
 
     def participants(self) -> Iterable[str]:
         return self._participants
