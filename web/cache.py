@@ -5,6 +5,7 @@ on every page."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -14,6 +15,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.model.event import Event
+from matcher.model.instance import Instance
 from web.db.models import EventRow, Participant
 
 T = TypeVar("T")
@@ -50,3 +53,11 @@ def event_stamp(session: Session, row: EventRow) -> tuple[int, ...]:
         select(func.count(Participant.id), func.max(Participant.id), func.sum(Participant.version))
         .where(Participant.event_id == row.id)).one()
     return (row.id, row.version, count, top or 0, total or 0)
+
+
+def instance_of(event: Event) -> Instance:
+    """The core's Instance of an event, one per process for equal events: a version's timetable
+    and the event's checks read the same trade show, whose candidate pairs take a second to
+    find. Kept by a digest of the whole event, so that a changed event gets its own."""
+    digest = hashlib.sha256(event.model_dump_json().encode()).digest()
+    return kept(("instance", digest), lambda: Instance(event))

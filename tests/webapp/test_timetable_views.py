@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from matcher.model.event import Event
 from tests.webapp.conftest import EMAIL, AuthActions, generate, owned_event, tiny_event
+from web.cache import instance_of
 from web.events.halls import parse, text_of
 from web.schedules.layout import Layout
 
@@ -78,3 +79,17 @@ def test_a_large_hall_is_shown_twenty_tables_at_a_time() -> None:
         ("a-1", "a", "T01–T20"), ("a-2", "a", "T21–T40"), ("a-3", "a", "T41–T45"),
         ("other", "other", "T46–T50")]
     assert [h.key for h in laid.named_halls] == ["a-1", "other"]
+
+
+def test_equal_events_share_one_instance_and_a_changed_event_gets_its_own(app: Flask) -> None:
+    event = tiny_event()
+    data = event.model_dump(mode="json")
+    data["startups"][0]["unavailable"] = [data["slots"][0]["id"]]
+    changed = Event.model_validate(data)
+    with app.app_context():
+        first = instance_of(event)
+        assert instance_of(Event.model_validate(event.model_dump(mode="json"))) is first
+        other = instance_of(changed)
+        assert other is not first
+        startup = data["startups"][0]["id"]
+        assert 0 in first.free[startup] and 0 not in other.free[startup]

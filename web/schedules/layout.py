@@ -21,7 +21,7 @@ from matcher.model.instance import Instance
 from matcher.model.schedule import Fairness, Meeting, Schedule
 from matcher.model.timetable import AgendaLine, Entry
 from matcher.report import Share, side_shares
-from web.cache import kept
+from web.cache import instance_of, kept
 from web.db.models import ScheduleVersion
 from web.events.store import snapshot_of
 
@@ -153,9 +153,10 @@ class Layout:
 
     @cached_property
     def instance(self) -> Instance:
-        """The version's event as the core reads it (made once: a trade show's has millions of
-        candidate pairs)."""
-        return Instance(self.event)
+        """The version's event as the core reads it (made once, and shared with the event's
+        checks while the event is as the version found it: a trade show's has close to a
+        million candidate pairs)."""
+        return instance_of(self.event)
 
     @cached_property
     def shares(self) -> list[Share]:
