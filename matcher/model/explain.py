@@ -27,7 +27,7 @@ from typing import Literal
 from babel.support import NullTranslations
 
 from matcher.i18n import translator
-from matcher.model.check import ScheduleValues, broken_rules, checkable
+from matcher.model.check import ScheduleValues, broken, broken_rules, checkable
 from matcher.model.event import Investor, Startup
 from matcher.model.instance import Instance, PairKey
 from matcher.model.rules import Linear, rules_at
@@ -60,10 +60,15 @@ def _with(meetings: list[Meeting], who: str, words: NullTranslations) -> str:
 OTHERS: PairKey = ("", "")  # a slot's meetings counted as one term (see WithMeeting)
 
 
+class Added(int):
+    """A count that holds the meeting asked about: one more than the schedule's."""
+
+
 class WithMeeting(ScheduleValues):
-    """A schedule's values with one more meeting of a pair (or as they are, when `added` is
-    False), holding only the constraints of the pair's two participants and of the given slots:
-    the only ones the meeting can break.
+    """A schedule's values with one more meeting of a pair, holding only the constraints of the
+    pair's two participants and of the given slots: the only ones the meeting can break. Each
+    term that holds the meeting is `Added`, so that a constraint also tells what it was without
+    it.
 
     The meeting is put in every given slot at once, so that one evaluation of the rules answers
     for all of them: the pair meets once (what the pair rules read), and each slot holds one more
@@ -73,12 +78,11 @@ class WithMeeting(ScheduleValues):
     made explanations slow."""
 
     def __init__(self, base: ScheduleValues, pair: PairKey, slots: Iterable[int],
-                 load: Mapping[int, int], added: bool = True) -> None:
-        self.base, self.pair, self.added, self.load = base, pair, added, load
+                 load: Mapping[int, int]) -> None:
+        self.base, self.pair, self.load = base, pair, load
         self._slots = tuple(slots)
-        self._added_in = frozenset(self._slots) if added else frozenset()
-        self._pairs = sorted({*base.pairs_of(pair[0]), *base.pairs_of(pair[1]),
-                              *[pair] * added})
+        self._added_in = frozenset(self._slots)
+        self._pairs = sorted({*base.pairs_of(pair[0]), *base.pairs_of(pair[1]), pair})
 
     def participants(self) -> Iterable[str]:
         return self.pair
@@ -90,7 +94,7 @@ class WithMeeting(ScheduleValues):
         return self._pairs
 
     def pairs_of(self, participant: str) -> Iterable[PairKey]:
-        if self.added and participant in self.pair:
+        if participant in self.pair:
             return [*self.base.pairs_of(participant), self.pair]
         return self.base.pairs_of(participant)
 
@@ -98,7 +102,7 @@ class WithMeeting(ScheduleValues):
         return (OTHERS, self.pair) if slot in self._added_in else (OTHERS,)
 
     def slots_of(self, pair: PairKey) -> Iterable[int]:
-        if pair == self.pair and self.added:
+        if pair == self.pair:
             return sorted({*self.base.slots_of(pair), *self._added_in})
         return self.base.slots_of(pair)
 
@@ -106,15 +110,24 @@ class WithMeeting(ScheduleValues):
         raise NotImplementedError("seating is never why a meeting is missing")
 
     def meets(self, pair: PairKey) -> int:
-        return self.base.meets(pair) + (self.added and pair == self.pair)
+        count = self.base.meets(pair)
+        return Added(count + 1) if pair == self.pair else count
 
     def at(self, pair: PairKey, slot: int) -> int:
         if pair == OTHERS:
             return self.load.get(slot, 0)
-        return self.base.at(pair, slot) + (pair == self.pair and slot in self._added_in)
+        count = self.base.at(pair, slot)
+        return Added(count + 1) if pair == self.pair and slot in self._added_in else count
 
     def at_table(self, pair: PairKey, slot: int, table: int) -> int:
         raise NotImplementedError("seating is never why a meeting is missing")
+
+
+def without_it(constraint: Linear) -> Linear:
+    """A constraint of `WithMeeting` as the schedule has it, without the meeting asked about."""
+    return Linear(constraint.label, tuple(term - 1 if isinstance(term, Added) else term
+                                          for term in constraint.terms),
+                  constraint.lb, constraint.ub, constraint.about)
 
 
 TRIES_KEPT = 256  # more than any participant's wishes
@@ -144,15 +157,12 @@ class Explainer:
     def would_break(self, pair: PairKey) -> dict[int, list[tuple[str, Linear]]]:
         """Slot by slot, the pair and slot rules (name, constraint) that a meeting of the pair
         in that slot would break and the schedule keeps."""
-        rules = rules_at("pair", "slot")
         every = range(len(self.inst.slot_ids))
-        before = {c.label for _, c in broken_rules(
-            self.inst, WithMeeting(self.values, pair, every, self.load, added=False), rules)}
         found: dict[int, list[tuple[str, Linear]]] = {t: [] for t in every}
         for r, c in broken_rules(self.inst, WithMeeting(self.values, pair, every, self.load),
-                                 rules):
-            if c.label in before:
-                continue
+                                 rules_at("pair", "slot")):
+            if broken(without_it(c)):
+                continue  # the schedule breaks it already
             slot = next((x for x in reversed(c.about) if x in self.inst.slot_index), None)
             # A pair rule (or a slot rule naming no slot) holds wherever the meeting goes.
             for t in every if r.level == "pair" or slot is None else (self.inst.slot_index[slot],):
