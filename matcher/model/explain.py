@@ -80,15 +80,15 @@ class WithMeeting(ScheduleValues):
     def __init__(self, base: ScheduleValues, pair: PairKey, slots: Iterable[int],
                  load: Mapping[int, int]) -> None:
         self.base, self.pair, self.load = base, pair, load
-        self._slots = tuple(slots)
-        self._added_in = frozenset(self._slots)
+        self._tried = tuple(slots)
+        self._added_in = frozenset(self._tried)
         self._pairs = sorted({*base.pairs_of(pair[0]), *base.pairs_of(pair[1]), pair})
 
     def participants(self) -> Iterable[str]:
         return self.pair
 
     def slots(self) -> Iterable[int]:
-        return self._slots
+        return self._tried
 
     def pairs(self) -> Iterable[PairKey]:
         return self._pairs
