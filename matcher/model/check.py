@@ -37,7 +37,7 @@ class ScheduleValues:
         # order) and holds each pair once.
         self._of: dict[str, list[PairKey]] = defaultdict(list)
         self._in: dict[int, list[PairKey]] = defaultdict(list)
-        self._slots_of: dict[PairKey, list[int]] = defaultdict(list)
+        slots_of: dict[PairKey, list[int]] = defaultdict(list)
         self._pairs: list[PairKey] = []
         for pair, t in sorted(self._at):
             if not self._pairs or self._pairs[-1] != pair:
@@ -45,7 +45,9 @@ class ScheduleValues:
                 self._of[pair[0]].append(pair)
                 self._of[pair[1]].append(pair)
             self._in[t].append(pair)
-            self._slots_of[pair].append(t)
+            slots_of[pair].append(t)
+        # Tuples of numbers, which the garbage collector stops following (80,000 of them).
+        self._slots_of = {pair: tuple(ts) for pair, ts in slots_of.items()}
         self._participants = inst.participants if participants is None else tuple(participants)
         self._slots = range(len(inst.slot_ids)) if slots is None else sorted(slots)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from matcher.model.event import Event, Slot, Startup
 from matcher.model.explain import Explainer
@@ -28,9 +28,9 @@ from web.events.store import snapshot_of
 GROUP = 20  # tables shown side by side when the event names no halls: what fits 1280 px
 
 
-@dataclass(frozen=True, slots=True)
-class Seat:
-    """A stored meeting, read without checking: the fields of `Meeting`."""
+class Seat(NamedTuple):
+    """A stored meeting, read without checking: the fields of `Meeting` (a tuple, which the
+    garbage collector stops following: a trade show's version has 80,000)."""
 
     startup: str
     investor: str
