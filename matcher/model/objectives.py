@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Any
 
 from matcher.model.instance import Instance
-from matcher.model.schedule import OBJECTIVES, Fairness, Meeting
+from matcher.model.schedule import OBJECTIVES, Fairness, Meeting, Schedule
 
 
 def breaks_in(slots: Iterable[int], days: Sequence[int] | None = None) -> int:
@@ -86,19 +86,35 @@ def measure(inst: Instance, meetings: Iterable[Meeting]) -> Measures:
 @dataclass(frozen=True)
 class Proofs:
     """What a solve proved: an upper bound on the score, on each floor (None: no more than the
-    side's largest reach), and the score it gave up for the floors."""
+    side's largest reach), the score it gave up for the floors, and whether some timetable is
+    known to reach the score before giving it up (the pairing stage's best counts pairs without
+    their slots: with slots closed to some, no timetable may place them all)."""
 
     bound: int
     startup_floor_bound: int | None = None
     investor_floor_bound: int | None = None
     score_given_up: int = 0
+    best_timed: bool = True
+
+    @classmethod
+    def kept_by(cls, schedule: Schedule, floors: bool = True) -> Proofs:
+        """The proofs a stored schedule carries, to claim again for changed meetings: its
+        bounds (the floors' only with `floors`) and its score given up, known reached only if
+        that was claimed (the score proven) or nothing was given up."""
+        fair = schedule.fairness
+        if fair is None:
+            return cls(schedule.bound)
+        return cls(schedule.bound, fair.startup_floor_bound if floors else None,
+                   fair.investor_floor_bound if floors else None, fair.score_given_up,
+                   best_timed=fair.score_given_up == 0 or "score" in (schedule.proven or ()))
 
 
 def claims(inst: Instance, meetings: Iterable[Meeting], proofs: Proofs) -> dict[str, Any]:
     """What a schedule file says about these meetings: each objective measured, the bounds,
     the objectives proven optimal and the status (optimal only when all of them are)."""
     got = measure(inst, meetings)
-    best = got.score + proofs.score_given_up  # a score that some schedule reaches
+    # A score that some schedule reaches.
+    best = got.score + (proofs.score_given_up if proofs.best_timed else 0)
     # A bound below a score reached was proven for another problem (the event changed since):
     # every candidate pair meeting is a bound that always holds.
     bound = proofs.bound if proofs.bound >= best else max(

@@ -45,13 +45,15 @@ class Fairness(BaseModel):
         description="Every investor has at least min(this, its reach) meetings.")
     startup_floor_bound: NonNegative = Field(description=(
         "A proven upper bound on the startup floor of any schedule whose score is within the "
-        "event's fairness.max_score_loss of the best score found."))
+        "event's fairness.max_score_loss of the best score found; the largest reach of a "
+        "startup when score was given up from a best that no timetable was found to reach."))
     investor_floor_bound: NonNegative = Field(description=(
         "A proven upper bound on the investor floor of any such schedule that also keeps the "
         "startup floor."))
     score_given_up: NonNegative = Field(default=0, description=(
-        "The best score found before raising the floors, minus this schedule's score: what the "
-        "floors cost."))
+        "The best score of the pairs found before raising the floors, minus this schedule's "
+        "score: what the floors cost. That best counts pairs without their slots, so it is "
+        "claimed reached (the score in `proven`) only when a timetable was found for them."))
 
 
 class Schedule(BaseModel):

@@ -87,9 +87,8 @@ def measured_for(event: Event, new: Schedule) -> Schedule:
     problem (earlier slots frozen, kept meetings pinned): its score and bound are for that
     problem, as the order of objectives says, but the floors are measured against the whole
     event, whose reach is wider, and are not claimed at their best."""
-    given_up = new.fairness.score_given_up if new.fairness else 0
     return new.model_copy(update=claims(Instance(event), new.meetings,
-                                        Proofs(new.bound, score_given_up=given_up)))
+                                        Proofs.kept_by(new, floors=False)))
 
 
 def carry_over(new: Schedule, old: Schedule, event: Event) -> Schedule:

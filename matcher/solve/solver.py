@@ -29,12 +29,13 @@ from matcher.model.instance import Instance, PairKey
 from matcher.model.objectives import Proofs, claims
 from matcher.model.schedule import Meeting, Schedule, meeting_uid
 from matcher.solve.cpsat import Deadline, Progress, ProgressCallback
-from matcher.solve.fairness import raise_floors
+from matcher.solve.fairness import FairChoice, raise_floors
 from matcher.solve.flow import Candidates, best_pairs
 from matcher.solve.naive import solve_naive
-from matcher.solve.pairing import Infeasible, choose_pairs
+from matcher.solve.pairing import Infeasible, PairChoice, choose_pairs
 from matcher.solve.tables import seat
 from matcher.solve.timing import TimingMeeting, TimingProblem, solve_timing
+from matcher.solve.timing.greedy import first_placement
 from matcher.solve.timing.search import LARGE
 
 Engine = Literal["auto", "cpsat", "flow"]
@@ -143,8 +144,7 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
     tell(on_progress, "floors", deadline)
     fair = raise_floors(inst, choice, deadline.left() * 0.3, workers, on_progress, should_stop,
                         cands)
-    proofs = Proofs(choice.bound, fair.startup_floor_bound, fair.investor_floor_bound,
-                    score_given_up=max(0, choice.score - fair.score))
+    proofs = proofs_of(inst, choice, fair, deadline, workers, should_stop, engine)
     tell(on_progress, "pairs", deadline, fair.score, choice.bound)
     if deadline.left() <= 0:
         raise TimeoutError("no timetable found within the time limit")
@@ -175,6 +175,35 @@ def solve_instance(inst: Instance, time_limit: float = 30.0, workers: int = 2,
     tell(on_progress, "tables", deadline)
     seated = seat(inst, placed, 0 if stopped else deadline.left(), workers)
     return schedule_of(inst, placed, seated, proofs, deadline.elapsed())
+
+
+def proofs_of(inst: Instance, choice: PairChoice, fair: FairChoice, deadline: Deadline,
+              workers: int, should_stop: Callable[[], bool] | None, engine: Engine) -> Proofs:
+    """What the pairing and the floors proved. When the floors gave up score, the best score
+    (the choice's) and the floor bounds proven at a share of it hold for timetables only if
+    some timetable places the choice's pairs: tried within a sixth of the time left, else the
+    floors are left to their reach and the best score is not claimed reached."""
+    given_up = max(0, choice.score - fair.score)
+    if given_up and not timeable(inst, choice.pairs, deadline.left() / 6, workers,
+                                 should_stop, engine):
+        return Proofs(choice.bound, score_given_up=given_up, best_timed=False)
+    return Proofs(choice.bound, fair.startup_floor_bound, fair.investor_floor_bound,
+                  score_given_up=given_up)
+
+
+def timeable(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers: int,
+             should_stop: Callable[[], bool] | None, engine: Engine) -> bool:
+    """Whether some timetable is found for all these pairs within the time limit: the greedy
+    placement, then (for the `cpsat` engine) the timing model."""
+    until = time.monotonic() + time_limit
+    problem = timing_problem(inst, pairs)
+    if all(t is not None for t in first_placement(problem, until=until)):
+        return True
+    if engine == "flow" or time.monotonic() >= until:
+        return False
+    result = solve_timing(problem, until - time.monotonic(), workers, None, should_stop,
+                          large=False)
+    return result.status in ("optimal", "feasible") and all(t >= 0 for t in result.slots)
 
 
 def tell(on_progress: ProgressCallback | None, stage: str, deadline: Deadline,

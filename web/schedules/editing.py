@@ -35,11 +35,8 @@ def rescored(inst: Instance, schedule: Schedule, meetings: list[Meeting]) -> Sch
     order = {k: n for n, k in enumerate(inst.tables)}
     meetings.sort(key=lambda m: (inst.slot_index.get(m.slot, -1), order.get(m.table, -1)))
     known = checkable(inst, meetings)
-    fair = schedule.fairness
-    proofs = Proofs(schedule.bound) if fair is None else Proofs(
-        schedule.bound, fair.startup_floor_bound, fair.investor_floor_bound, fair.score_given_up)
     return Schedule(meetings=tuple(meetings), seconds=schedule.seconds,
-                    **claims(inst, known, proofs))
+                    **claims(inst, known, Proofs.kept_by(schedule)))
 
 
 def find(schedule: Schedule, pair: PairKey) -> Meeting:
