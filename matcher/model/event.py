@@ -65,6 +65,8 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def _control(value: str, allowed: str = "") -> PydanticCustomError | None:
     """The error of the first control character not allowed in the text, if any."""
+    if CONTROL.search(value) is None:  # nearly always: a search is ten times a finditer's speed
+        return None
     for found in CONTROL.finditer(value):
         character = found.group()
         if character in allowed:
