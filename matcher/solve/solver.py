@@ -35,14 +35,20 @@ from matcher.solve.naive import solve_naive
 from matcher.solve.pairing import Infeasible, PairChoice, choose_pairs
 from matcher.solve.tables import seat
 from matcher.solve.timing import TimingMeeting, TimingProblem, solve_timing
+from matcher.solve.timing.finish import Finish, clock
 from matcher.solve.timing.greedy import first_placement
 from matcher.solve.timing.search import LARGE
 
 Engine = Literal["auto", "cpsat", "flow"]
-# What follows the flow engine's timing takes this many times as long as building its timing
-# problem: on a trade show of 80,000 meetings, seating and the schedule file took twice as long,
-# checking it three times (measured with the machine shared, 11.6 s, 12.7 s against 5.1 s).
-AFTER_TIMING = 6.0
+# What follows the flow engine's timing takes about this many times the processor time of
+# building its timing problem: on a trade show of 79,000 meetings, on an idle machine, building
+# took 0.77 s; seating 0.62 s, the schedule file 1.57 s, checking it 3.8 s, the summary 0.6 s
+# (8.6 times in all).
+AFTER_TIMING = 9.0
+# The greedy placement, which every schedule needs, ends this many times the building's
+# wall-clock time before the limit: less than all that follows, since a placement a little
+# late beats none (12 times left it no time at load 17, docs/tried.md).
+GREEDY_ROOM = 6.0
 
 
 def timing_problem(inst: Instance, pairs: tuple[PairKey, ...],
@@ -81,14 +87,20 @@ def place(inst: Instance, pairs: tuple[PairKey, ...], time_limit: float, workers
 
     The `flow` engine's search goes on as long as it is given, so it ends early enough for
     what comes after it (seating, the schedule file, the caller's check and writing), which
-    takes time in proportion to the meetings, as building the timing problem did: it keeps
-    `AFTER_TIMING` times that."""
-    start = time.monotonic()
+    takes time in proportion to the meetings, as building the timing problem did: the greedy
+    placement keeps `GREEDY_ROOM` times its wall-clock time, and the moves that only improve
+    the placement stop when `AFTER_TIMING` times its processor time, stretched by the share of
+    a processor the solve has had lately (the load may grow meanwhile), would not fit
+    (`Finish`)."""
+    began = clock()
     problem = timing_problem(inst, pairs, hint)
+    finish = None
     if engine == "flow":
-        time_limit -= AFTER_TIMING * (time.monotonic() - start)
+        finish = Finish(began[0] + time_limit, AFTER_TIMING * (time.process_time() - began[1]),
+                        since=began)
+        time_limit -= GREEDY_ROOM * (time.monotonic() - began[0])
     result = solve_timing(problem, time_limit, workers, on_progress, should_stop,
-                          large=engine == "flow")
+                          large=engine == "flow", finish=finish)
     if result.status not in ("optimal", "feasible"):
         return None
     placed = {p: t for p, t in zip(pairs, result.slots, strict=True) if t >= 0}

@@ -127,20 +127,21 @@ class KempeSearch:
                     return change
         return 0
 
-    def run(self, until: float, should_stop: Callable[[], bool] | None = None,
+    def run(self, until: float | Callable[[], bool], should_stop: Callable[[], bool] | None = None,
             on_round: Callable[[], None] | None = None) -> int:
-        """Search until the monotonic clock reaches `until`, `should_stop` says so, or a few
-        rounds over every break in a row remove none; the breaks left. `on_round` is called
-        after each round that removed some."""
+        """Search until the monotonic clock reaches `until` (or `until()` says the time is up),
+        `should_stop` says so, or a few rounds over every break in a row remove none; the breaks
+        left. `on_round` is called after each round that removed some."""
+        ended = until if callable(until) else lambda: time.monotonic() >= until
         breaks, stale = self.total(), 0
-        while breaks and stale < STALE_ROUNDS and time.monotonic() < until \
+        while breaks and stale < STALE_ROUNDS and not ended() \
                 and not (should_stop and should_stop()):
             broken = [(p, d) for p in range(len(self.at)) for d in self.day_slots
                       if self.breaks(p, d)]
             self.rng.shuffle(broken)
             before = breaks
             for p, d in broken:
-                if time.monotonic() >= until:
+                if ended():
                     break
                 if self.breaks(p, d):
                     breaks += self.improve_participant(p, d)

@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 
 from matcher.solve.cpsat import Progress, ProgressCallback, fixed_values, new_solver, sat_solver
 from matcher.solve.timing.bounds import participant_lower_bounds
+from matcher.solve.timing.finish import Finish
 from matcher.solve.timing.greedy import first_placement
 from matcher.solve.timing.kempe import KempeSearch
 from matcher.solve.timing.model import TimingModel
@@ -320,10 +321,10 @@ def complete(race: Race, problem: TimingProblem, hint: list[int | None],
 def solve_timing(problem: TimingProblem, time_limit: float, workers: int = 2,
                  on_progress: ProgressCallback | None = None,
                  should_stop: Callable[[], bool] | None = None,
-                 large: bool | None = None) -> TimingResult:
+                 large: bool | None = None, finish: Finish | None = None) -> TimingResult:
     """Place the meetings with fewest breaks within the time limit. `large` problems skip the
-    CP-SAT model (see `solve_large`); by default those with more than `LARGE` (meeting, allowed
-    slot) pairs."""
+    CP-SAT model (see `solve_large`, which stops by `finish` when given); by default those with
+    more than `LARGE` (meeting, allowed slot) pairs."""
     race = Race(problem, time_limit, on_progress, should_stop)
     if not problem.meetings:
         race.best = ()
@@ -334,7 +335,7 @@ def solve_timing(problem: TimingProblem, time_limit: float, workers: int = 2,
     if large is None:
         large = sum(len(m.slots) for m in problem.meetings) > LARGE
     if large:
-        return solve_large(problem, time_limit, on_progress, should_stop)
+        return solve_large(problem, time_limit, on_progress, should_stop, finish)
     done = threading.Event()
     threading.Thread(target=race.watch, args=(done,), daemon=True).start()
     try:
@@ -346,12 +347,15 @@ def solve_timing(problem: TimingProblem, time_limit: float, workers: int = 2,
 
 def solve_large(problem: TimingProblem, time_limit: float,
                 on_progress: ProgressCallback | None,
-                should_stop: Callable[[], bool] | None) -> TimingResult:
+                should_stop: Callable[[], bool] | None,
+                finish: Finish | None = None) -> TimingResult:
     """The greedy placement, then Kempe chain moves (`kempe`, which keep neither precedences
-    nor the fairness rule) until the time is up; no bound is proven at this size. Meetings the
-    greedy placement leaves out (its time ran out, or it found them no slot) are `left_out`,
-    and the others are placed as well as the time allows."""
+    nor the fairness rule) until the time is up, or until `finish` says to leave the work after
+    them its time (the moves only improve a placement); no bound is proven at this size.
+    Meetings the greedy placement leaves out (its time ran out, or it found them no slot) are
+    `left_out`, and the others are placed as well as the time allows."""
     race = Race(problem, time_limit, on_progress, should_stop)
+    finish = finish or Finish(race.end)
     # A complete placement counts as soon as the greedy placement finds one, in case the time
     # runs out during its later rounds.
     hint = list(problem.hint) if problem.hint else first_placement(
@@ -364,7 +368,8 @@ def solve_large(problem: TimingProblem, time_limit: float,
     search = KempeSearch(problem, [t for t in hint if t is not None], problem.days)
     race.offer(tuple(search.slots))
     if not problem.precedences and problem.fairness is None:
-        search.run(race.end, race.closed, lambda: race.offer(tuple(search.slots)))
+        search.run(lambda: time.monotonic() >= race.end or finish.reached(), race.closed,
+                   lambda: race.offer(tuple(search.slots)))
     result = race.result()
     if len(kept) == len(hint) or result.status not in ("optimal", "feasible"):
         return result
