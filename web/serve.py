@@ -30,6 +30,11 @@ def settings(bind: str | None, workers: int | None, threads: int | None) -> dict
         "worker_class": "gthread",
         "threads": threads or env_int("MATCHER_WEB_THREADS", 4),
         "timeout": 60,
+        # A proxy or load balancer in front keeps idle connections to the app open for up to
+        # 60 s (nginx's keepalive_timeout, cloud load balancers' idle timeout) and reuses
+        # them; the app must keep them open longer, or a request sent just as it closes one
+        # fails with 502 (gunicorn's default is 2 s).
+        "keepalive": 75,
         "graceful_timeout": 30,
         "accesslog": "-",
         "errorlog": "-",

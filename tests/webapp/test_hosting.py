@@ -3,6 +3,7 @@ from options and the environment, and `matcher worker`'s refusal without Postgre
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -118,6 +119,16 @@ def test_matcher_serve_serves_the_app(db_url: str, tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.2)
         assert answer == (200, b'{"status":"ok"}\n')
+        # A proxy reuses an idle connection seconds later; it must still be open.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            for pause in (0, 5):
+                time.sleep(pause)
+                connection.request("GET", "/health")
+                reply = connection.getresponse()
+                assert (reply.status, reply.read()) == (200, b'{"status":"ok"}\n')
+        finally:
+            connection.close()
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)
