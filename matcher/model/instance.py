@@ -166,18 +166,24 @@ class Instance:
     @cached_property
     def candidates(self) -> tuple[PairKey, ...]:
         """Pairs that may meet and share a free slot, in file order."""
-        # Found investor by investor, in file order: gathered by startup, they need no sorting
-        # (a trade show has close to a million).
+        # A trade show has close to a million: found investor by investor, in file order, and
+        # gathered by startup, they need no sorting; a pair neither avoided nor pinned shares a
+        # slot when its free slots' bits meet in the investor's open ones.
+        unusual = self.avoided | set(self.pins)
+        masks = self._free_masks
         by_startup: dict[str, list[str]] = {s: [] for s in self.startups}
-        for pair in self._scoring_or_forced():
-            if pair not in self.avoided and self._share_a_slot(pair):
-                by_startup[pair[0]].append(pair[1])
+        for investor, startups in self._scoring_or_forced():
+            open_slots = masks[investor] >> self.opens_at << self.opens_at
+            for s in startups:
+                if ((s, investor) not in self.avoided and self._share_a_slot((s, investor))
+                        if (s, investor) in unusual else masks[s] & open_slots):
+                    by_startup[s].append(investor)
         return tuple((s, i) for s, investors in by_startup.items() for i in investors)
 
-    def _scoring_or_forced(self) -> Iterator[PairKey]:
-        """The pairs with a score of at least 1 (an interest in the startup's field or a wish
-        of either side) or required or pinned, each once; found from each investor's interests
-        and wishes, not by trying every pair."""
+    def _scoring_or_forced(self) -> Iterator[tuple[str, set[str]]]:
+        """Each investor (in file order) with the startups whose pair has a score of at least 1
+        (an interest in the startup's field or a wish of either side) or is required or pinned;
+        found from the investor's interests and wishes, not by trying every pair."""
         in_field: dict[str, list[str]] = defaultdict(list)
         wished_by: dict[str, set[str]] = defaultdict(set)
         for startup in self.event.startups:
@@ -189,8 +195,7 @@ class Instance:
             forced[i].add(s)
         for inv in self.event.investors:
             near = {s for f, level in inv.interests.items() if level >= 1 for s in in_field[f]}
-            for s in near | set(inv.wishes) | wished_by[inv.id] | forced[inv.id]:
-                yield s, inv.id
+            yield inv.id, near | set(inv.wishes) | wished_by[inv.id] | forced[inv.id]
 
     @cached_property
     def _free_masks(self) -> dict[str, int]:
