@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from matcher.model.timetable import agenda, entries
 from web.accounts.access import actor, allows, role_in
 from web.db import db
 from web.db.models import Participant, ScheduleVersion, now
@@ -23,6 +22,7 @@ from web.onsite.attendance import ended, presences
 from web.onsite.outcomes import CHOICES, choice_of, ratings_of
 from web.participants.links import FEED_SALT, feed_for, participant_for, webcal
 from web.publishing.invites import ics_response, participant_calendar
+from web.schedules.layout import layout
 from web.schedules.timetable import unmet_wishes
 
 bp = Blueprint("participant", __name__, url_prefix="/p")
@@ -109,15 +109,17 @@ def form(token: str) -> str | Response | tuple[str, int]:
     version = published_version(db(), p.event_id)
     context: dict[str, Any] = {"version": version, "lines": None}
     if version is not None:
-        event = snapshot_of(version)
+        # The version as the organiser's pages keep it: a trade show's 80,000 meetings are not
+        # read again for each of its 3,800 participants' pages.
+        laid = layout(version)
+        event = laid.event
         feed = feed_for(p)
-        context |= {"lines": agenda(event, schedule_of(version), p.code),
-                    "unmet": unmet_wishes(event, schedule_of(version), p.code,
+        context |= {"lines": laid.agenda(p.code),
+                    "unmet": unmet_wishes(event, laid.schedule, p.code, laid.explainer,
                                           audience="participant", language=str(get_locale())),
                     "feed": feed, "webcal": webcal(feed),
-                    "to_rate": [e for e in entries(event, schedule_of(version))
-                                if p.code in (e.startup.id, e.investor.id)
-                                and ended(event, e.slot.end)],
+                    "to_rate": [laid.entry(m) for m in laid.of.get(p.code, ())
+                                if laid.known(m) and ended(event, laid.slots[m.slot].end)],
                     "answers": {uid: choice_of(r) for uid, r in ratings_of(db(), p).items()},
                     "choices": CHOICES}
     context["desk"] = desk_of(p)
