@@ -19,7 +19,7 @@ from matcher.model.feasibility import impossible_setups
 from matcher.model.instance import Instance
 from matcher.model.messages import sentence
 from matcher.model.schedule import Schedule
-from web.cache import event_stamp, instance_of, kept
+from web.cache import collector_paused, event_stamp, instance_of, kept
 from web.db.models import EventRow, Participant, ScheduleVersion, now
 from web.events.slots import settings_of
 from web.i18n import current_language
@@ -295,7 +295,8 @@ def add_version(session: Session, event_id: int, schedule: Schedule, event: Even
     and commit. Numbers are unique per event: when two writers race for
     the same number, the loser takes the next one; no existing version is ever touched.
     A schedule that breaks a rule of the event is never stored: BrokenSchedule says which."""
-    verified(Instance(event), schedule)
+    with collector_paused():
+        verified(Instance(event), schedule)
     for _attempt in range(5):
         number = (session.scalar(select(func.max(ScheduleVersion.number))
                                  .where(ScheduleVersion.event_id == event_id)) or 0) + 1

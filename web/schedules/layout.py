@@ -21,7 +21,7 @@ from matcher.model.instance import Instance
 from matcher.model.schedule import Fairness, Meeting, Schedule
 from matcher.model.timetable import AgendaLine, Entry
 from matcher.report import Share, side_shares
-from web.cache import instance_of, kept
+from web.cache import collector_paused, instance_of, kept
 from web.db.models import ScheduleVersion
 from web.events.store import snapshot_of
 
@@ -167,7 +167,9 @@ class Layout:
     @cached_property
     def explainer(self) -> Explainer:
         """Why wishes did not become meetings, asked of this version."""
-        return Explainer(self.instance, self.schedule)
+        instance = self.instance
+        with collector_paused():
+            return Explainer(instance, self.schedule)
 
     def grid(self, day: Day, hall: Hall) -> list[tuple[Slot, list[Entry | None]]]:
         """The day's slots down, the hall's tables across."""
