@@ -3,6 +3,8 @@ meetings and one person's agenda found by name."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -10,7 +12,7 @@ from pydantic import ValidationError
 
 from matcher.model.event import Event
 from tests.webapp.conftest import EMAIL, AuthActions, generate, owned_event, tiny_event
-from web.cache import instance_of
+from web.cache import collector_paused, instance_of
 from web.events.halls import parse, text_of
 from web.schedules.layout import Layout
 
@@ -93,3 +95,20 @@ def test_equal_events_share_one_instance_and_a_changed_event_gets_its_own(app: F
         assert other is not first
         startup = data["startups"][0]["id"]
         assert 0 in first.free[startup] and 0 not in other.free[startup]
+
+
+def test_the_collector_is_paused_only_while_a_result_is_built() -> None:
+    during = []
+    with collector_paused():
+        during.append(gc.isenabled())
+    assert during == [False] and gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("a failed build")
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: left as it was
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
