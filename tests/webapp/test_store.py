@@ -4,12 +4,17 @@ on PostgreSQL (see conftest)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from matcher.model.event import Event
+from matcher.model.feasibility import impossible_setups
+from matcher.model.instance import Instance
+from matcher.model.schedule import Schedule
+from matcher.report import side_shares
 from matcher.solve.solver import solve
 from tests.webapp.conftest import event_row, tiny_event, wait_for_job
 from web.db import new_session
@@ -17,13 +22,16 @@ from web.db.models import EventRow, Participant, ScheduleVersion
 from web.events.store import (
     add_event,
     add_version,
+    checked,
     event_of,
     latest_version,
     problems_of,
     publish,
     published_version,
+    snapshot_of,
 )
 from web.schedules import jobs
+from web.schedules.layout import Layout
 
 
 @pytest.mark.parametrize("loss", [0.0, 0.02])
@@ -112,3 +120,44 @@ def test_schema_matches_the_models(app: Flask) -> None:
         context = MigrationContext.configure(connection, opts={"include_name": ours})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def stored_version(app: Flask, event_id: int) -> tuple[Event, ScheduleVersion]:
+    """The tiny event solved and stored as a version."""
+    with new_session(app) as session:
+        event: Event = event_of(session.get(EventRow, event_id))  # type: ignore[arg-type]
+        version = add_version(session, event_id, solve(event, time_limit=5), event, "generated")
+        session.expunge(version)
+    return event, version
+
+
+def test_a_version_keeps_its_shares_as_measured(app: Flask, event_id: int) -> None:
+    event, version = stored_version(app, event_id)
+    measured = side_shares(Instance(event), Schedule.model_validate(version.schedule))
+    assert [s.side for s in measured] == ["startups", "investors"]
+    assert version.details["shares"] == [asdict(s) for s in measured]
+    with app.app_context():
+        assert Layout(snapshot_of(version), version.schedule, version.details["shares"]).shares \
+            == measured == Layout(snapshot_of(version), version.schedule).shares
+
+
+def test_the_checks_trust_a_version_only_of_the_event_as_it_is(app: Flask, event_id: int,
+                                                               ) -> None:
+    _, version = stored_version(app, event_id)
+    with app.test_request_context(), new_session(app) as session:
+        row = session.get_one(EventRow, event_id)
+        now = checked(session, row, witness=snapshot_of(version))
+        assert now.event == snapshot_of(version)
+        assert (now.problems, now.impossible) == ([], [])
+        assert impossible_setups(Instance(now.event)) == []
+        # Changed since: a startup needs more meetings than there are slots. The version's
+        # event is no witness to that.
+        st = session.scalars(select(Participant).where(Participant.event_id == event_id,
+                                                        Participant.kind == "startup")).first()
+        assert st is not None
+        st.min_meetings = len(row.slots) + 1
+        session.commit()
+        later = checked(session, row, witness=snapshot_of(version))
+        assert later.event != snapshot_of(version)
+        assert later.impossible and f"needs at least {len(row.slots) + 1} meetings" \
+            in later.impossible[0]

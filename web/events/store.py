@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from matcher.model.feasibility import impossible_setups
 from matcher.model.instance import Instance
 from matcher.model.messages import sentence
 from matcher.model.schedule import Schedule
+from matcher.report import side_shares
 from web.cache import collector_paused, event_stamp, instance_of, kept
 from web.db.models import EventRow, Participant, ScheduleVersion, now
 from web.events.slots import settings_of
@@ -162,9 +163,10 @@ class Checked:
     event: Event | None
 
 
-def checked(session: Session, row: EventRow) -> Checked:
+def checked(session: Session, row: EventRow, witness: Event | None = None) -> Checked:
     """The event's checks, kept until the event or one of its participants changes (the
-    sentences are in the reader's language)."""
+    sentences are in the reader's language). `witness`: the event of a stored version, at hand.
+    """
 
     def check() -> Checked:
         data = event_data(row)
@@ -172,6 +174,11 @@ def checked(session: Session, row: EventRow) -> Checked:
             event = Event.model_validate(data)
         except ValidationError as e:
             return Checked(data, [described(data, error) for error in e.errors()], [], None)
+        if event == witness:
+            # A version stored for this very event keeps every rule of it (`add_version`
+            # checks), so no setup makes it impossible: known without building its Instance
+            # (close to a million candidate pairs at a trade show).
+            return Checked(data, [], [], event)
         return Checked(data, [], impossible_setups(instance_of(event)), event)
 
     return kept(("checked", current_language(), *event_stamp(session, row)), check)
@@ -294,15 +301,19 @@ def add_version(session: Session, event_id: int, schedule: Schedule, event: Even
     """Store a new version (with how it came about, told by `web.schedules.versions.story`)
     and commit. Numbers are unique per event: when two writers race for
     the same number, the loser takes the next one; no existing version is ever touched.
-    A schedule that breaks a rule of the event is never stored: BrokenSchedule says which."""
+    A schedule that breaks a rule of the event is never stored: BrokenSchedule says which.
+    How each side's meetings are shared is kept with it, so that a page needs not build the
+    event's Instance again for that."""
     with collector_paused():
-        verified(Instance(event), schedule)
+        inst = Instance(event)
+        verified(inst, schedule)
+        shares = [asdict(s) for s in side_shares(inst, schedule)]
     for _attempt in range(5):
         number = (session.scalar(select(func.max(ScheduleVersion.number))
                                  .where(ScheduleVersion.event_id == event_id)) or 0) + 1
         version = ScheduleVersion(event_id=event_id, number=number, origin=origin,
                                   details={**(details or {}), "score": schedule.score,
-                                           "count": len(schedule.meetings)},
+                                           "count": len(schedule.meetings), "shares": shares},
                                   schedule=schedule.model_dump(mode="json"),
                                   event_data=event.model_dump(mode="json"))
         session.add(version)

@@ -69,8 +69,10 @@ class Day:
 class Layout:
     """A version's event and meetings, indexed for reading."""
 
-    def __init__(self, event: Event, schedule: dict[str, Any]) -> None:
+    def __init__(self, event: Event, schedule: dict[str, Any],
+                 shares: list[dict[str, Any]] | None = None) -> None:
         self.event = event
+        self.stored_shares = shares
         self.seats = [Seat(**m) for m in schedule["meetings"]]
         # The schedule file's claims (score, bound, breaks, fairness, ...) and, as meetings,
         # the seats: every function that reads a Schedule's meetings reads these.
@@ -161,7 +163,10 @@ class Layout:
     @cached_property
     def shares(self) -> list[Share]:
         """How each side's meetings are shared (spread, floor, reach), as `matcher solve`
-        reports it."""
+        reports it: as stored with the version, else (a version stored before they were)
+        measured."""
+        if self.stored_shares is not None:
+            return [Share(**s) for s in self.stored_shares]
         return side_shares(self.instance, self.schedule)
 
     @cached_property
@@ -189,7 +194,8 @@ class Layout:
 def layout(version: ScheduleVersion) -> Layout:
     """A version laid out, from this process's keeping when it was read before."""
     return kept(("layout", version.id),
-                lambda: Layout(snapshot_of(version), version.schedule))
+                lambda: Layout(snapshot_of(version), version.schedule,
+                               (version.details or {}).get("shares")))
 
 
 def chosen(options: list[Any], key: str | None) -> Any:

@@ -156,7 +156,8 @@ def show(event_id: int) -> str:
     row = current_event(event_id)
     version = get_version(row, request.args.get("version", type=int))
     latest = latest_version(db(), row.id, light=True)
-    event_now = checked(db(), row)
+    laid = layout(version) if version is not None else None
+    event_now = checked(db(), row, witness=None if laid is None else laid.event)
     context: dict[str, Any] = {
         "row": row, "version": version, "latest": latest, "versions": versions(db(), row.id),
         "published": published_version(db(), row.id, light=True),
@@ -178,8 +179,7 @@ def show(event_id: int) -> str:
     context["mail_statuses"] = mailings.STATUSES
     names = Names.of_row(row)
     context["stories"] = {v.id: story(v, names) for v in context["versions"]}
-    if version is not None:
-        laid = layout(version)
+    if version is not None and laid is not None:
         day = chosen(laid.days, request.args.get("day"))
         hall = chosen(laid.halls, request.args.get("hall"))
         context |= {"event": laid.event, "schedule": laid.schedule, "laid": laid, "day": day,
