@@ -94,8 +94,9 @@ class Instance:
     @cached_property
     def free(self) -> dict[str, frozenset[int]]:
         """Participant id -> the slots when it can meet."""
-        every = range(len(self.slot_ids))
-        return {p.id: frozenset(t for t in every if self.slot_ids[t] not in set(p.unavailable))
+        every = frozenset(range(len(self.slot_ids)))
+        index = self.slot_index
+        return {p.id: every - {index[s] for s in p.unavailable if s in index}
                 for p in self.event.participants}
 
     @cached_property
